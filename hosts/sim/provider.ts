@@ -1,0 +1,28 @@
+/*
+ * The simulator's ECMA-419 host provider: what `device` is on a board, with
+ * the board's buses replaced by simulated ones from sim/devices.
+ *
+ * Used by all three simulators: the Moddable desktop simulator (`mcconfig -m`,
+ * which has ECMA-419 sockets but no `device` global and no I2C), the Node
+ * host and the XS host. Importing this module installs `globalThis.device`
+ * as Moddable's `system` module does on boards. Simulated chips are created
+ * on first use, so this module may be preloaded.
+ */
+
+import type Device from "embedded:provider/builtin";
+import { SimulatedI2C, SimulatedSMBus } from "sim/devices/i2c";
+
+const provider = {
+  io: { I2C: SimulatedI2C, SMBus: SimulatedSMBus },
+  I2C: {
+    // Pins as on an ESP32 DevKit (SDA 21, SCL 22); the simulated bus ignores them.
+    default: { io: SimulatedI2C, data: 21, clock: 22, port: 0, hz: 400_000 },
+  },
+  pin: { led: 2 },
+};
+
+// The simulated classes are a superset of what the firmware uses of the real ones.
+const device = Object.freeze(provider, true) as unknown as typeof Device;
+globalThis.device = device;
+
+export default device;

@@ -1,0 +1,42 @@
+/*
+ * The Node host: runs the unchanged firmware modules on V8 with the device's
+ * module set (see sim/node/hooks.ts) and globals (`device` from hosts/sim,
+ * `trace`). A child process per simulated device: killing it is pulling the
+ * power.
+ *
+ *   node --import tsx sim/node/boot.ts --storage DIR [--config JSON]
+ *
+ * Control messages from a parent (process.send), for tests:
+ *   {type: "temperature", value: number | null}   override the simulated room
+ */
+
+import { mkdirSync } from "node:fs";
+import { register } from "node:module";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { firmwareConfig } from "../config";
+import { ROOT } from "../firmware-modules";
+import { parseHostArgs } from "../host-args";
+import { setStorageDirectory } from "./storage";
+
+const args = parseHostArgs(process.argv.slice(2));
+mkdirSync(args.storage, { recursive: true });
+setStorageDirectory(args.storage);
+
+// Moddable's trace writes its arguments as they are, with no separator or newline.
+(globalThis as { trace?: unknown }).trace = (...parts: unknown[]) => {
+  process.stdout.write(parts.map(String).join(""));
+};
+
+register(new URL("./hooks.ts", import.meta.url).href, { data: { config: firmwareConfig(args.config) } });
+
+const fileURL = (path: string) => pathToFileURL(join(ROOT, path)).href;
+const board = await import(fileURL("sim/devices/board.ts")) as typeof import("../devices/board");
+process.on("message", (message: { type?: string; value?: number | null }) => {
+  if (message?.type === "temperature") board.simulatedBoard().temperatureOverride = message.value ?? undefined;
+});
+if (process.send) process.channel?.unref();
+
+await import(fileURL("hosts/sim/provider.ts"));
+const main = await import(fileURL("src/main.ts")) as { default?: unknown };
+if (typeof main.default === "function") (main.default as () => void)();

@@ -1,0 +1,52 @@
+/*
+ * Node module hooks for the Node host: firmware imports resolve as on a
+ * device (see sim/firmware-modules.ts). The device's built-in modules map to
+ * this host's implementations in ./modules; `mc/config` is generated from
+ * the manifests' config and the host's overrides; any other import from the
+ * firmware fails with a message naming the module and the host.
+ *
+ * Runs on Node's loader thread (module.register); registered after tsx, so
+ * TypeScript sources load through tsx.
+ */
+
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { type DeviceModule, firmwareModules, resolveFirmwareImport } from "../firmware-modules";
+
+interface HookData {
+  config: Record<string, unknown>;
+}
+
+type ResolveResult = { url: string; format?: string; shortCircuit?: boolean };
+type NextResolve = (specifier: string, context: ResolveContext) => Promise<ResolveResult>;
+interface ResolveContext { parentURL?: string; conditions: string[]; importAttributes?: Record<string, string> }
+type LoadResult = { format: string; source?: string; shortCircuit?: boolean };
+type NextLoad = (url: string, context: object) => Promise<LoadResult>;
+
+const CONFIG_URL = "firmware-host:mc/config";
+const modules = firmwareModules();
+let configSource = "export default Object.freeze({});";
+
+const implementations: Record<Exclude<DeviceModule, "mc/config">, string> = {
+  "embedded:io/socket/tcp": new URL("./modules/tcp.ts", import.meta.url).href,
+  "preference": new URL("./modules/preference.ts", import.meta.url).href,
+  "time": new URL("./modules/time.ts", import.meta.url).href,
+  "timer": new URL("./modules/timer.ts", import.meta.url).href,
+};
+
+export function initialize(data: HookData): void {
+  configSource = `export default Object.freeze(${JSON.stringify(data.config)});`;
+}
+
+export async function resolve(specifier: string, context: ResolveContext, next: NextResolve): Promise<ResolveResult> {
+  const parent = context.parentURL?.startsWith("file:") ? fileURLToPath(context.parentURL) : undefined;
+  if (!parent || !modules.byFile.has(parent)) return next(specifier, context);
+  const found = resolveFirmwareImport(modules, "Node", specifier, parent);
+  if (found.kind === "firmware") return next(pathToFileURL(found.file).href, context); // through tsx, which compiles it
+  if (found.name === "mc/config") return { url: CONFIG_URL, shortCircuit: true };
+  return next(implementations[found.name], context);
+}
+
+export async function load(url: string, context: object, next: NextLoad): Promise<LoadResult> {
+  if (url === CONFIG_URL) return { format: "module", source: configSource, shortCircuit: true };
+  return next(url, context);
+}

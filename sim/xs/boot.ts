@@ -1,0 +1,40 @@
+/*
+ * The XS host: runs the firmware on a real XS engine (the xsnap worker that
+ * @agoric/xsnap builds from XS's C sources on install), with sockets, timers
+ * and storage bridged to this Node process. A child process per simulated
+ * device, with the same command line as the Node host:
+ *
+ *   node --import tsx sim/xs/boot.ts --storage DIR [--config JSON]
+ *
+ * Control messages (process.send): {type: "temperature", value} as on the
+ * Node host; {type: "meter"} answers {type: "meter", meter} with the XS
+ * engine's figures of the latest delivery.
+ */
+
+import { mkdirSync } from "node:fs";
+import { firmwareConfig } from "../config";
+import { parseHostArgs } from "../host-args";
+import { setStorageDirectory } from "../node/storage";
+import { XSHost } from "./bridge-host";
+
+const args = parseHostArgs(process.argv.slice(2));
+mkdirSync(args.storage, { recursive: true });
+setStorageDirectory(args.storage);
+
+const host = new XSHost({
+  config: firmwareConfig(args.config),
+  trace: (text) => process.stdout.write(text),
+  onCrash: (error) => {
+    process.stderr.write(`firmware crashed on XS: ${error.message}\n`);
+    process.exit(70);
+  },
+});
+
+process.on("message", (message: { type?: string; value?: number | null }) => {
+  if (message?.type === "temperature") host.post(() => ({ event: "control", type: "temperature", value: message.value ?? null }));
+  else if (message?.type === "meter") process.send?.({ type: "meter", meter: host.meter });
+});
+if (process.send) process.channel?.unref();
+for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => { host.stop(); process.exit(0); });
+
+await host.start();

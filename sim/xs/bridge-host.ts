@@ -1,0 +1,231 @@
+/*
+ * The Node side of the XS host's bridge (the XS side is engine/bridge.ts).
+ *
+ * Owns everything with an event loop (sockets, timers, storage), using the
+ * Node host's own module implementations so both hosts behave the same, and
+ * delivers their events to the firmware on XS one at a time. An event is a
+ * function evaluated when its turn comes, so a socket reports what it holds
+ * then, not what it held when the event was queued.
+ */
+
+import type { FirmwareConfig } from "../config";
+import Preference from "../node/modules/preference";
+import TCP from "../node/modules/tcp";
+import Time from "../node/modules/time";
+import Timer from "../node/modules/timer";
+import { bundleFirmware } from "./bundle";
+import { type Meter, XSWorker } from "./worker";
+
+type Header = Record<string, unknown>;
+
+function frame(header: Header, payload?: Uint8Array): Uint8Array {
+  const head = Buffer.from(JSON.stringify(header));
+  const out = Buffer.alloc(4 + head.length + (payload?.length ?? 0));
+  out.writeUInt32BE(head.length, 0);
+  head.copy(out, 4);
+  if (payload) out.set(payload, 4 + head.length);
+  return out;
+}
+
+function unframe(message: Uint8Array): { header: Header; payload: Uint8Array } {
+  const bytes = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
+  const length = bytes.readUInt32BE(0);
+  return { header: JSON.parse(bytes.subarray(4, 4 + length).toString()) as Header, payload: bytes.subarray(4 + length) };
+}
+
+function failure(error: unknown): Uint8Array {
+  const e = error as Error;
+  return frame({ error: { name: e?.name ?? "Error", message: e?.message ?? String(error) } });
+}
+
+type Event = () => Header | undefined;
+
+export interface XSHostOptions {
+  config: FirmwareConfig;
+  /** Receives the firmware's trace output. */
+  trace(text: string): void;
+  /** The firmware crashed (uncaught exception) or the worker died. */
+  onCrash(error: Error): void;
+  stdio?: "inherit" | "ignore" | "pipe";
+}
+
+export class XSHost {
+  readonly worker: XSWorker;
+  readonly #options: XSHostOptions;
+  readonly #sockets = new Map<number, TCP>();
+  /** Bytes each socket holds that the firmware has not read. */
+  readonly #unread = new Map<number, number>();
+  readonly #timers = new Map<number, ReturnType<typeof Timer.set>>();
+  #nextSocket = 1;
+  #events: Event[] = [];
+  #delivering = false;
+  #stopped = false;
+  /** Meter figures of the latest delivery. */
+  meter: Meter | undefined;
+
+  constructor(options: XSHostOptions) {
+    this.#options = options;
+    this.worker = new XSWorker({ onQuery: (message) => this.#query(message), stdio: options.stdio });
+    void this.worker.exited.then((code) => {
+      if (!this.#stopped) this.#crash(new Error(`XS worker exited unexpectedly (code ${code})`));
+    });
+  }
+
+  /** Bundles the firmware and runs it. */
+  async start(): Promise<void> {
+    const path = await bundleFirmware(this.#options.config);
+    try {
+      this.meter = (await this.worker.runModule(path)).meter;
+    }
+    catch (error) {
+      this.#crash(error as Error);
+    }
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    for (const timer of this.#timers.values()) Timer.clear(timer);
+    for (const socket of this.#sockets.values()) socket.close();
+    this.worker.kill();
+  }
+
+  /** Queues an event for the firmware (e.g. from a test's control message). */
+  post(event: Event): void {
+    this.#events.push(event);
+    if (!this.#delivering) void this.#drain();
+  }
+
+  async #drain(): Promise<void> {
+    this.#delivering = true;
+    while (this.#events.length && !this.#stopped) {
+      const header = this.#events.shift()!();
+      if (!header) continue;
+      try {
+        this.meter = (await this.worker.command(frame(header))).meter;
+      }
+      catch (error) {
+        this.#crash(error as Error);
+        break;
+      }
+    }
+    this.#delivering = false;
+  }
+
+  #crash(error: Error): void {
+    if (this.#stopped) return;
+    this.stop();
+    this.#options.onCrash(error);
+  }
+
+  #query(message: Uint8Array): Uint8Array {
+    const { header, payload } = unframe(message);
+    try {
+      return this.#answer(header, payload);
+    }
+    catch (error) {
+      return failure(error);
+    }
+  }
+
+  #socket(header: Header): TCP {
+    const socket = this.#sockets.get(header.id as number);
+    if (!socket) throw new Error("socket is closed");
+    return socket;
+  }
+
+  #answer(header: Header, payload: Uint8Array): Uint8Array {
+    switch (header.op) {
+      case "trace":
+        this.#options.trace(header.text as string);
+        return frame({});
+
+      case "timer.set": {
+        const id = header.id as number;
+        const existing = this.#timers.get(id);
+        if (existing) Timer.clear(existing);
+        const repeat = header.repeat as number;
+        this.#timers.set(id, Timer.set(() => {
+          if (!repeat) this.#timers.delete(id);
+          this.post(() => ({ event: "timer", id }));
+        }, header.interval as number, repeat));
+        return frame({});
+      }
+      case "timer.clear":
+        Timer.clear(this.#timers.get(header.id as number));
+        this.#timers.delete(header.id as number);
+        return frame({});
+      case "timer.delay":
+        Timer.delay(header.ms as number);
+        return frame({});
+      case "time.set":
+        Time.set(header.seconds as number);
+        return frame({});
+
+      case "tcp.open": {
+        const id = this.#nextSocket++;
+        const { op: _op, ...settings } = header;
+        const socket = new TCP({
+          ...settings,
+          onReadable: (count) => {
+            this.#unread.set(id, count);
+            this.post(() => {
+              const unread = this.#sockets.has(id) ? this.#unread.get(id) ?? 0 : 0;
+              return unread > 0 ? { event: "tcp", id, what: "readable", count: unread } : undefined;
+            });
+          },
+          onWritable: (count) => this.post(() => (this.#sockets.has(id) ? { event: "tcp", id, what: "writable", count } : undefined)),
+          onError: (error) => this.post(() => {
+            if (!this.#sockets.delete(id)) return undefined;
+            return { event: "tcp", id, what: "error", message: error?.message ?? "socket error" };
+          }),
+        });
+        this.#sockets.set(id, socket);
+        return frame({ id });
+      }
+      case "tcp.read": {
+        const id = header.id as number;
+        const value = this.#socket(header).read(header.count as number | undefined);
+        if (value === undefined) return frame({ none: true });
+        const taken = typeof value === "number" ? 1 : value.byteLength;
+        this.#unread.set(id, Math.max(0, (this.#unread.get(id) ?? 0) - taken));
+        if (typeof value === "number") return frame({ value });
+        return frame({}, new Uint8Array(value));
+      }
+      case "tcp.write":
+        return frame({ writable: this.#socket(header).write(payload) });
+      case "tcp.close": {
+        const socket = this.#sockets.get(header.id as number);
+        this.#sockets.delete(header.id as number);
+        this.#unread.delete(header.id as number);
+        socket?.close();
+        return frame({});
+      }
+      case "tcp.format": {
+        const socket = this.#socket(header);
+        if (header.format !== undefined) socket.format = header.format as "buffer" | "number";
+        return frame({ format: socket.format });
+      }
+      case "tcp.remote": {
+        const socket = this.#socket(header);
+        return frame({ address: socket.remoteAddress, port: socket.remotePort });
+      }
+
+      case "pref.set":
+        Preference.set(header.domain as string, header.key as string,
+          header.binary ? payload.slice().buffer : header.value as boolean | number | string);
+        return frame({});
+      case "pref.get": {
+        const value = Preference.get(header.domain as string, header.key as string);
+        return value instanceof ArrayBuffer ? frame({ binary: true }, new Uint8Array(value)) : frame({ value });
+      }
+      case "pref.delete":
+        Preference.delete(header.domain as string, header.key as string);
+        return frame({});
+      case "pref.keys":
+        return frame({ keys: Preference.keys(header.domain as string) });
+
+      default:
+        throw new Error(`XS host: unknown bridge call ${String(header.op)}`);
+    }
+  }
+}

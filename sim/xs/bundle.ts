@@ -1,0 +1,69 @@
+/*
+ * Builds the firmware for the XS host: one ES module (esbuild) holding the
+ * bridge, the simulator's host provider and the firmware, with firmware
+ * imports resolved as on a device (sim/firmware-modules.ts): its own modules
+ * by manifest name, the device's built-in modules mapped to the XS host's
+ * implementations in ./engine/modules, `mc/config` baked in from the manifest
+ * config and overrides (as mcconfig bakes it), and anything else refused.
+ */
+
+import { createHash } from "node:crypto";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { build, type Plugin } from "esbuild";
+import type { FirmwareConfig } from "../config";
+import { type DeviceModule, firmwareModules, resolveFirmwareImport, ROOT } from "../firmware-modules";
+
+const ENGINE = join(ROOT, "sim/xs/engine");
+
+const implementations: Record<Exclude<DeviceModule, "mc/config">, string> = {
+  "embedded:io/socket/tcp": join(ENGINE, "modules/tcp.ts"),
+  "preference": join(ENGINE, "modules/preference.ts"),
+  "time": join(ENGINE, "modules/time.ts"),
+  "timer": join(ENGINE, "modules/timer.ts"),
+};
+
+function deviceResolution(config: FirmwareConfig): Plugin {
+  const modules = firmwareModules();
+  return {
+    name: "device-modules",
+    setup(esbuild) {
+      esbuild.onResolve({ filter: /.*/ }, (args) => {
+        if (!modules.byFile.has(args.importer)) return undefined;
+        const found = resolveFirmwareImport(modules, "XS", args.path, args.importer);
+        if (found.kind === "firmware") return { path: found.file };
+        if (found.name === "mc/config") return { path: "mc/config", namespace: "mc-config" };
+        return { path: implementations[found.name] };
+      });
+      esbuild.onLoad({ filter: /.*/, namespace: "mc-config" }, () => ({
+        contents: `export default Object.freeze(${JSON.stringify(config)});`,
+        loader: "js",
+      }));
+    },
+  };
+}
+
+/** Bundles the firmware with `config` baked in; returns the bundle's path (reused when unchanged). */
+export async function bundleFirmware(config: FirmwareConfig): Promise<string> {
+  const result = await build({
+    entryPoints: [join(ENGINE, "entry.ts")],
+    bundle: true,
+    write: false,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    tsconfig: join(ROOT, "tsconfig.json"),
+    plugins: [deviceResolution(config)],
+    logLevel: "silent",
+    legalComments: "none",
+  });
+  const code = result.outputFiles[0].contents;
+  const hash = createHash("sha256").update(code).digest("hex").slice(0, 16);
+  const dir = join(ROOT, "build/xs");
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `firmware-${hash}.js`);
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, code);
+  renameSync(temporary, path);
+  return path;
+}

@@ -1,0 +1,134 @@
+/*
+ * Strict UTF-8 for MQTT strings (1.5.3), with no TextEncoder: Moddable firmware
+ * does not have it unless the manifest adds it.
+ *
+ * Encoding refuses what cannot be encoded (lone surrogates) and U+0000, which
+ * MQTT forbids. Decoding refuses ill-formed UTF-8 (overlong forms, surrogates,
+ * code points past U+10FFFF, truncated sequences) and U+0000.
+ */
+
+/** Why a string was refused; see `utf8Problem`. */
+export type UTF8Problem = "lone-surrogate" | "null-character";
+
+/** Number of bytes `text` takes in UTF-8, or -1 if it holds a lone surrogate. */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0, length = text.length; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (!(next >= 0xdc00 && next <= 0xdfff)) return -1;
+      bytes += 4;
+      i++;
+    }
+    else if (c >= 0xdc00 && c <= 0xdfff) return -1;
+    else bytes += 3;
+  }
+  return bytes;
+}
+
+/** The reason MQTT would refuse `text`, or undefined if it is acceptable. */
+export function utf8Problem(text: string): UTF8Problem | undefined {
+  if (utf8Length(text) < 0) return "lone-surrogate";
+  if (text.indexOf("\u0000") >= 0) return "null-character";
+  return undefined;
+}
+
+/**
+ * Writes `text` at `offset` and returns the offset after it. The caller has
+ * checked the string with `utf8Length` and sized `target` for it.
+ */
+export function writeUTF8(target: Uint8Array, offset: number, text: string): number {
+  for (let i = 0, length = text.length; i < length; i++) {
+    let c = text.charCodeAt(i);
+    if (c < 0x80) {
+      target[offset++] = c;
+    }
+    else if (c < 0x800) {
+      target[offset++] = 0xc0 | (c >> 6);
+      target[offset++] = 0x80 | (c & 0x3f);
+    }
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      c = 0x10000 + ((c - 0xd800) << 10) + (text.charCodeAt(++i) - 0xdc00);
+      target[offset++] = 0xf0 | (c >> 18);
+      target[offset++] = 0x80 | ((c >> 12) & 0x3f);
+      target[offset++] = 0x80 | ((c >> 6) & 0x3f);
+      target[offset++] = 0x80 | (c & 0x3f);
+    }
+    else {
+      target[offset++] = 0xe0 | (c >> 12);
+      target[offset++] = 0x80 | ((c >> 6) & 0x3f);
+      target[offset++] = 0x80 | (c & 0x3f);
+    }
+  }
+  return offset;
+}
+
+/** `text` as a new UTF-8 byte array; throws TypeError for a lone surrogate. */
+export function encodeUTF8(text: string): Uint8Array {
+  const length = utf8Length(text);
+  if (length < 0) throw new TypeError("string holds a lone surrogate and has no UTF-8 form");
+  const bytes = new Uint8Array(length);
+  writeUTF8(bytes, 0, text);
+  return bytes;
+}
+
+const CHUNK = 1024;
+
+/**
+ * Decodes bytes[start, end) as strict UTF-8 (RFC 3629, as MQTT 1.5.3 requires).
+ * Returns undefined when the bytes are ill-formed or contain U+0000.
+ */
+export function decodeUTF8(bytes: Uint8Array, start = 0, end = bytes.length): string | undefined {
+  let text = "";
+  let units: number[] | undefined;
+  let i = start;
+  while (i < end) {
+    const b0 = bytes[i];
+    let code: number;
+    if (b0 < 0x80) {
+      if (b0 === 0) return undefined;
+      code = b0;
+      i += 1;
+    }
+    else if (b0 >= 0xc2 && b0 <= 0xdf) {
+      if (i + 1 >= end) return undefined;
+      const b1 = bytes[i + 1];
+      if ((b1 & 0xc0) !== 0x80) return undefined;
+      code = ((b0 & 0x1f) << 6) | (b1 & 0x3f);
+      i += 2;
+    }
+    else if (b0 >= 0xe0 && b0 <= 0xef) {
+      if (i + 2 >= end) return undefined;
+      const b1 = bytes[i + 1], b2 = bytes[i + 2];
+      if ((b1 & 0xc0) !== 0x80 || (b2 & 0xc0) !== 0x80) return undefined;
+      code = ((b0 & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f);
+      if (code < 0x800 || (code >= 0xd800 && code <= 0xdfff)) return undefined;
+      i += 3;
+    }
+    else if (b0 >= 0xf0 && b0 <= 0xf4) {
+      if (i + 3 >= end) return undefined;
+      const b1 = bytes[i + 1], b2 = bytes[i + 2], b3 = bytes[i + 3];
+      if ((b1 & 0xc0) !== 0x80 || (b2 & 0xc0) !== 0x80 || (b3 & 0xc0) !== 0x80) return undefined;
+      code = ((b0 & 0x07) << 18) | ((b1 & 0x3f) << 12) | ((b2 & 0x3f) << 6) | (b3 & 0x3f);
+      if (code < 0x10000 || code > 0x10ffff) return undefined;
+      i += 4;
+    }
+    else return undefined;
+
+    units ??= [];
+    if (code >= 0x10000) {
+      code -= 0x10000;
+      units.push(0xd800 + (code >> 10), 0xdc00 + (code & 0x3ff));
+    }
+    else units.push(code);
+    if (units.length >= CHUNK) {
+      text += String.fromCharCode.apply(null, units);
+      units.length = 0;
+    }
+  }
+  if (units?.length) text += String.fromCharCode.apply(null, units);
+  return text;
+}

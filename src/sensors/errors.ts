@@ -1,0 +1,23 @@
+/*
+ * Run-time sensor faults. Bad options throw TypeError/RangeError at once;
+ * faults met while sampling reach the driver's `onError` as a SensorError
+ * with a reason a program can switch on, and the sample is not returned.
+ */
+
+export type SensorFaultReason =
+  | "absent"    // the chip does not acknowledge its address
+  | "bus"       // a transfer failed part way
+  | "crc"       // a checksum did not match
+  | "range"     // a value the chip cannot produce
+  | "busy";     // the chip did not finish in time
+
+export class SensorError extends Error {
+  readonly reason: SensorFaultReason;
+  readonly sensor: string;
+  constructor(sensor: string, reason: SensorFaultReason, message: string, cause?: unknown) {
+    super(`${sensor}: ${message}`, cause === undefined ? undefined : { cause });
+    this.sensor = sensor;
+    this.reason = reason;
+  }
+}
+SensorError.prototype.name = "SensorError";
