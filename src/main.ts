@@ -9,7 +9,7 @@ import TCP from "embedded:io/socket/tcp";
 import config from "mc/config";
 import { deviceTimers } from "./app/device-timers";
 import { parseSettings } from "./app/settings";
-import { STATUS_OFFLINE, Telemetry } from "./app/telemetry";
+import { Telemetry } from "./app/telemetry";
 import { MQTTClient } from "./mqtt/client";
 import type { SocketConstructor } from "./mqtt/transport";
 import TMP102 from "./sensors/tmp102";
@@ -27,7 +27,6 @@ const thermometer = new TMP102({
   onError: (error) => log(`sensor: ${error.message}`),
 });
 
-let telemetry: Telemetry | undefined;
 const client = new MQTTClient({
   socket: { io: TCP as unknown as SocketConstructor },
   address: settings.broker.address,
@@ -36,17 +35,16 @@ const client = new MQTTClient({
   keepalive: settings.keepalive,
   username: settings.username,
   password: settings.password,
-  will: { topic: topics.status, payload: STATUS_OFFLINE, qos: 1, retain: true },
+  will: { topic: topics.status, payload: "offline", qos: 1, retain: true },
+  birth: { topic: topics.status, payload: "online", qos: 1, retain: true },
   timers: deviceTimers,
-  onConnect: ({ sessionPresent }) => {
-    log(`mqtt: connected to ${settings.broker.address}:${settings.broker.port}${sessionPresent ? " (session resumed)" : ""}`);
-    telemetry?.connected();
-  },
+  onConnect: ({ sessionPresent }) =>
+    log(`mqtt: connected to ${settings.broker.address}:${settings.broker.port}${sessionPresent ? " (session resumed)" : ""}`),
   onDisconnect: (error) => log(`mqtt: disconnected: ${error.message}`),
   onError: (error) => log(`mqtt: ${error.message}`),
 });
 
-telemetry = new Telemetry({
+const telemetry = new Telemetry({
   client, thermometer, timers: deviceTimers, topics, interval: settings.interval,
   wallClock: () => Date.now(), log,
 });

@@ -10,19 +10,22 @@
  */
 
 import type Device from "embedded:provider/builtin";
+import type { I2CConstructor } from "embedded:provider/builtin";
 import { SimulatedI2C, SimulatedSMBus } from "sim/devices/i2c";
 
+const I2C: I2CConstructor = SimulatedI2C;
+const SMBus: I2CConstructor = SimulatedSMBus;
+
 const provider = {
-  io: { I2C: SimulatedI2C, SMBus: SimulatedSMBus },
+  io: { I2C, SMBus },
   I2C: {
     // Pins as on an ESP32 DevKit (SDA 21, SCL 22); the simulated bus ignores them.
-    default: { io: SimulatedI2C, data: 21, clock: 22, port: 0, hz: 400_000 },
+    default: { io: I2C, data: 21, clock: 22, port: 0, hz: 400_000 },
   },
   pin: { led: 2 },
 };
 
-// The simulated classes are a superset of what the firmware uses of the real ones.
-const device = Object.freeze(provider, true) as unknown as typeof Device;
+const device: typeof Device = Object.freeze(provider, true);
 globalThis.device = device;
 
 export default device;

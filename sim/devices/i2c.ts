@@ -67,6 +67,8 @@ export class SimulatedI2C {
     this.#target("write").write(bytesOf(buffer).slice(), stop);
   }
 
+  read(count: number, stop?: boolean): ArrayBuffer;
+  read(buffer: BufferSource, stop?: boolean): void;
   read(countOrBuffer: number | BufferSource, stop = true): ArrayBuffer | undefined {
     if (typeof countOrBuffer === "number") {
       if (!Number.isInteger(countOrBuffer) || countOrBuffer < 1) throw new RangeError(`read count must be a positive integer, not ${countOrBuffer}`);
@@ -99,23 +101,27 @@ export class SimulatedI2C {
 export class SimulatedSMBus extends SimulatedI2C {
   readUint8(register: number): number {
     this.write(Uint8Array.of(register), false);
-    return new Uint8Array(this.read(1) as ArrayBuffer)[0];
+    return new Uint8Array(this.read(1))[0];
   }
   writeUint8(register: number, value: number): void {
     this.write(Uint8Array.of(register, value));
   }
   readUint16(register: number, bigEndian = false): number {
     this.write(Uint8Array.of(register), false);
-    const bytes = new Uint8Array(this.read(2) as ArrayBuffer);
+    const bytes = new Uint8Array(this.read(2));
     return bigEndian ? (bytes[0] << 8) | bytes[1] : bytes[0] | (bytes[1] << 8);
   }
   writeUint16(register: number, value: number, bigEndian = false): void {
     const high = (value >> 8) & 0xff, low = value & 0xff;
     this.write(bigEndian ? Uint8Array.of(register, high, low) : Uint8Array.of(register, low, high));
   }
+  readBuffer(register: number, count: number): ArrayBuffer;
+  readBuffer(register: number, buffer: BufferSource): void;
   readBuffer(register: number, countOrBuffer: number | BufferSource): ArrayBuffer | undefined {
     this.write(Uint8Array.of(register), false);
-    return this.read(countOrBuffer);
+    if (typeof countOrBuffer === "number") return this.read(countOrBuffer);
+    this.read(countOrBuffer);
+    return undefined;
   }
   writeBuffer(register: number, buffer: BufferSource): void {
     const bytes = bytesOf(buffer);

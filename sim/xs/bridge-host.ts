@@ -47,6 +47,8 @@ export interface XSHostOptions {
   /** The firmware crashed (uncaught exception) or the worker died. */
   onCrash(error: Error): void;
   stdio?: "inherit" | "ignore" | "pipe";
+  /** Start-up module to run instead of sim/xs/engine/entry.ts (for probes). */
+  entry?: string;
 }
 
 export class XSHost {
@@ -73,7 +75,7 @@ export class XSHost {
 
   /** Bundles the firmware and runs it. */
   async start(): Promise<void> {
-    const path = await bundleFirmware(this.#options.config);
+    const path = await bundleFirmware(this.#options.config, this.#options.entry);
     try {
       this.meter = (await this.worker.runModule(path)).meter;
     }

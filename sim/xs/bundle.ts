@@ -43,10 +43,13 @@ function deviceResolution(config: FirmwareConfig): Plugin {
   };
 }
 
-/** Bundles the firmware with `config` baked in; returns the bundle's path (reused when unchanged). */
-export async function bundleFirmware(config: FirmwareConfig): Promise<string> {
+/**
+ * Bundles the firmware with `config` baked in; returns the bundle's path.
+ * `entry` replaces the usual start-up module (tests run probes this way).
+ */
+export async function bundleFirmware(config: FirmwareConfig, entry = join(ENGINE, "entry.ts")): Promise<string> {
   const result = await build({
-    entryPoints: [join(ENGINE, "entry.ts")],
+    entryPoints: [entry],
     bundle: true,
     write: false,
     format: "esm",

@@ -52,7 +52,7 @@ export class XSWorker {
   readonly process: ChildProcess;
   readonly exited: Promise<number | null>;
   #input: Writable;
-  #buffer = Buffer.alloc(0);
+  #buffer: Buffer = Buffer.alloc(0);
   #pending: Delivery | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   readonly #onQuery: (message: Uint8Array) => Uint8Array;

@@ -1,7 +1,7 @@
 /*
- * The telemetry loop: sample the thermometer every interval, publish the
- * reading at QoS 1, keep the status topic truthful (retained "online" after
- * every connect; the retained Last Will "offline" is set in the CONNECT).
+ * The telemetry loop: sample the thermometer every interval and publish the
+ * reading at QoS 1. (Availability, the retained "online" birth and "offline"
+ * Will on the status topic, is the client's: see main.ts.)
  *
  * Knows nothing of the socket or the chip: it gets a client, a sampler and
  * timers, so tests drive it on a virtual clock.
@@ -31,9 +31,6 @@ export interface TelemetryOptions {
   log: (line: string) => void;
 }
 
-export const STATUS_ONLINE = "online";
-export const STATUS_OFFLINE = "offline";
-
 export class Telemetry {
   readonly #options: TelemetryOptions;
   #seq = 0;
@@ -43,14 +40,9 @@ export class Telemetry {
     this.#options = options;
   }
 
-  /** Publishes the birth message; call from the client's onConnect. */
-  connected(): void {
-    const { client, topics, log } = this.#options;
-    client.publish(topics.status, STATUS_ONLINE, { qos: 1, retain: true })
-      .catch((error: Error) => log(`status not published: ${error.message}`));
-  }
-
+  /** Takes the first reading now (it waits in the outbox until connected), then one every interval. */
   start(): void {
+    this.#sample();
     this.#schedule();
   }
 

@@ -99,6 +99,8 @@ export interface ClientOptions {
   username?: string;
   password?: string | Uint8Array;
   will?: WillOptions;
+  /** Published before anything else after every CONNACK, e.g. a retained "online" (the Will's counterpart). */
+  birth?: WillOptions;
   timers: Timers;
   /** Uniform in [0, 1); injected for tests. */
   random?: () => number;
@@ -109,6 +111,7 @@ export interface ClientOptions {
   outboxLimit?: number;
   /** Time allowed from socket open to CONNACK, ms. */
   connectTimeout?: number;
+  /** Largest packet accepted from the broker, bytes (default 16 KiB); a larger one closes the link. */
   maxPacketSize?: number;
   onConnect?: (info: { sessionPresent: boolean }) => void;
   onDisconnect?: (error: Error) => void;
@@ -134,6 +137,8 @@ export interface ClientStats {
 
 interface Pending {
   packet: PublishPacket;
+  /** The birth message: re-announced fresh on each connect, never resent. */
+  birth?: true;
   resolve(): void;
   reject(error: Error): void;
 }
@@ -162,6 +167,7 @@ export class MQTTClient {
   #transport: Transport | undefined;
   readonly #options: ClientOptions;
   readonly #connect: Packet;
+  readonly #birth: PublishPacket | undefined;
   readonly #timers: Timers;
   readonly #random: () => number;
   readonly #keepaliveMs: number;
@@ -171,6 +177,7 @@ export class MQTTClient {
   readonly #window: number;
   readonly #outboxLimit: number;
   readonly #connectTimeout: number;
+  readonly #maxPacketSize: number;
   #attempt = 0;
   #connectedAt = 0;
   #lastSent = 0;
@@ -200,15 +207,19 @@ export class MQTTClient {
     this.#window = integer("inflightWindow", options.inflightWindow ?? 10, 1, 65535);
     this.#outboxLimit = integer("outboxLimit", options.outboxLimit ?? 100, this.#window, 1_000_000);
     this.#connectTimeout = integer("connectTimeout", options.connectTimeout ?? 10_000, 1, 600_000);
+    this.#maxPacketSize = integer("maxPacketSize", options.maxPacketSize ?? 16_384, 16, 268_435_460);
 
-    let will: Will | undefined;
-    if (options.will) {
-      will = {
-        topic: checkTopicName("will.topic", options.will.topic),
-        payload: bytes("will.payload", options.will.payload),
-        qos: qosOf("will.qos", options.will.qos),
-        retain: options.will.retain ?? false,
-      };
+    const message = (field: string, given: WillOptions): Will => ({
+      topic: checkTopicName(`${field}.topic`, given.topic),
+      payload: bytes(`${field}.payload`, given.payload),
+      qos: qosOf(`${field}.qos`, given.qos),
+      retain: given.retain ?? false,
+    });
+    const will = options.will ? message("will", options.will) : undefined;
+    if (options.birth) {
+      const birth = message("birth", options.birth);
+      if (birth.qos === 2) throw new RangeError("birth.qos 2 is not supported by this client yet; use 0 or 1");
+      this.#birth = { type: "publish", ...birth, dup: false };
     }
     const connect: Packet = { type: "connect", protocolLevel: PROTOCOL_LEVEL_311, clientId: options.clientId, cleanSession: options.cleanSession ?? true, keepalive };
     if (will) connect.will = will;
@@ -300,7 +311,7 @@ export class MQTTClient {
         socket: this.#options.socket,
         address: this.#options.address,
         port,
-        maxPacketSize: this.#options.maxPacketSize,
+        maxPacketSize: this.#maxPacketSize,
         onOpen: () => {
           this.#lastSent = this.#timers.now();
           transport.send(encode(this.#connect));
@@ -335,10 +346,10 @@ export class MQTTClient {
     if (wasConnected && this.#timers.now() - this.#connectedAt >= this.#stableAfter) this.#attempt = 0;
     this.stats.disconnects++;
     // Messages in flight go back to the front of the queue, in order, to be resent.
-    if (this.#inflight.size) {
-      const resend = [...this.#inflight.values()];
+    if (this.#inflight.size || this.#waiting.some((pending) => pending.birth)) {
+      const resend = [...this.#inflight.values()].filter((pending) => !pending.birth);
       for (const pending of resend) pending.packet.dup = true;
-      this.#waiting = resend.concat(this.#waiting);
+      this.#waiting = resend.concat(this.#waiting.filter((pending) => !pending.birth));
       this.#inflight.clear();
     }
     this.#enter("waiting");
@@ -368,6 +379,7 @@ export class MQTTClient {
       this.#connectedAt = this.#timers.now();
       this.stats.connects++;
       this.#scheduleKeepalive();
+      this.#announce();
       this.#pump();
       this.#options.onConnect?.({ sessionPresent: packet.sessionPresent });
       return;
@@ -395,6 +407,16 @@ export class MQTTClient {
 
   #protocolError(message: string): void {
     this.#lost(new LinkError("malformed", message));
+  }
+
+  /** Sends the birth message ahead of everything queued. Not counted against the outbox. */
+  #announce(): void {
+    const birth = this.#birth;
+    if (!birth) return;
+    const packet: PublishPacket = { ...birth };
+    if (packet.qos === 0) return this.#send(packet);
+    const report = (error: Error) => this.#options.onError?.(error);
+    this.#waiting.unshift({ packet, birth: true, resolve: () => undefined, reject: report });
   }
 
   /** Moves waiting QoS 1 messages into flight while the window has room. */

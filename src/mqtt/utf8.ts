@@ -2,9 +2,11 @@
  * Strict UTF-8 for MQTT strings (1.5.3), with no TextEncoder: Moddable firmware
  * does not have it unless the manifest adds it.
  *
- * Encoding refuses what cannot be encoded (lone surrogates) and U+0000, which
- * MQTT forbids. Decoding refuses ill-formed UTF-8 (overlong forms, surrogates,
- * code points past U+10FFFF, truncated sequences) and U+0000.
+ * `encodeUTF8` refuses only what cannot be encoded (lone surrogates): payloads
+ * may hold U+0000. MQTT strings must not (1.5.3-2); `utf8Problem` and the
+ * encoder's field checks refuse it there. Decoding refuses ill-formed UTF-8
+ * (overlong forms, surrogates, code points past U+10FFFF, truncated
+ * sequences) and U+0000, since it decodes only MQTT strings.
  */
 
 /** Why a string was refused; see `utf8Problem`. */

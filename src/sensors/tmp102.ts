@@ -87,8 +87,9 @@ export default class TMP102 {
 
   /** `{temperature}` in degrees C, or undefined after reporting a fault to onError. */
   sample(): { temperature: number } | undefined {
+    const io = this.#open();
     try {
-      const word = this.#read16(this.#open(), Register.temperature);
+      const word = this.#read16(io, Register.temperature);
       // Left-justified two's complement: 12 bits, or 13 in extended mode (7.5.2).
       const shift = this.#extended ? 3 : 4;
       const signed = word & 0x8000 ? word - 0x10000 : word;

@@ -142,7 +142,7 @@ export default class TCP {
     socket?.destroy();
   }
 
-  #take(count: number): Uint8Array {
+  #take(count: number): Uint8Array<ArrayBuffer> {
     const out = new Uint8Array(count);
     let filled = 0;
     while (filled < count) {
