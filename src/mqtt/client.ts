@@ -181,6 +181,7 @@ export class MQTTClient {
   #attempt = 0;
   #connectedAt = 0;
   #lastSent = 0;
+  #lastReceived = 0;
   #timer: TimerHandle | undefined;
   #deadline: TimerHandle | undefined;
   #nextId = 1;
@@ -209,12 +210,15 @@ export class MQTTClient {
     this.#connectTimeout = integer("connectTimeout", options.connectTimeout ?? 10_000, 1, 600_000);
     this.#maxPacketSize = integer("maxPacketSize", options.maxPacketSize ?? 16_384, 16, 268_435_460);
 
-    const message = (field: string, given: WillOptions): Will => ({
-      topic: checkTopicName(`${field}.topic`, given.topic),
-      payload: bytes(`${field}.payload`, given.payload),
-      qos: qosOf(`${field}.qos`, given.qos),
-      retain: given.retain ?? false,
-    });
+    const message = (field: string, given: WillOptions): Will => {
+      if (given.retain !== undefined && typeof given.retain !== "boolean") throw new TypeError(`${field}.retain must be true or false`);
+      return {
+        topic: checkTopicName(`${field}.topic`, given.topic),
+        payload: bytes(`${field}.payload`, given.payload),
+        qos: qosOf(`${field}.qos`, given.qos),
+        retain: given.retain ?? false,
+      };
+    };
     const will = options.will ? message("will", options.will) : undefined;
     if (options.birth) {
       const birth = message("birth", options.birth);
@@ -233,9 +237,12 @@ export class MQTTClient {
     return this.#state;
   }
 
-  /** QoS 1 messages not yet acknowledged (in flight plus waiting). */
+  /** QoS 1 messages the application published and the broker has not acknowledged (in flight plus waiting). */
   get pending(): number {
-    return this.#inflight.size + this.#waiting.length;
+    let count = this.#inflight.size + this.#waiting.length;
+    for (const pending of this.#inflight.values()) if (pending.birth) count--;
+    for (const pending of this.#waiting) if (pending.birth) count--;
+    return count;
   }
 
   /** Starts connecting, and reconnecting whenever the link is lost, until `close()`. */
@@ -277,22 +284,28 @@ export class MQTTClient {
   }
 
   /**
-   * Sends DISCONNECT if connected (the broker then drops the Will), closes
-   * the link and stops reconnecting. Unacknowledged QoS 1 messages are
-   * rejected.
+   * Sends DISCONNECT if connected (the broker then drops the Will) and closes
+   * the link once what is queued has been written, waiting at most
+   * `lingerMs`; stops reconnecting. Unacknowledged QoS 1 messages are rejected.
    */
-  close(): void {
+  close(lingerMs = 1000): void {
     if (this.#state === "closed") return;
     const transport = this.#transport;
-    if (this.#state === "connected" && transport) transport.send(encode({ type: "disconnect" }));
+    const connected = this.#state === "connected";
     this.#enter("closed");
-    transport?.close();
+    if (transport && connected) {
+      transport.send(encode({ type: "disconnect" }));
+      transport.end();
+      if (transport.open) this.#timers.set(() => transport.close(), lingerMs);
+    }
+    else transport?.close();
     const error = new Error("client closed before the broker acknowledged the message");
-    for (const pending of this.#inflight.values()) pending.reject(error);
-    for (const pending of this.#waiting) pending.reject(error);
+    const settled = [...this.#inflight.values(), ...this.#waiting];
     this.#inflight.clear();
     this.#waiting = [];
+    for (const pending of settled) pending.reject(error);
   }
+
 
   #enter(state: ClientState): void {
     this.#state = state;
@@ -365,6 +378,7 @@ export class MQTTClient {
   }
 
   #receive(packet: Packet): void {
+    this.#lastReceived = this.#timers.now();
     this.#timers.clear(this.#deadline);
     this.#deadline = undefined;
     if (this.#state === "connecting") {
@@ -376,12 +390,12 @@ export class MQTTClient {
         return;
       }
       this.#state = "connected";
-      this.#connectedAt = this.#timers.now();
+      this.#connectedAt = this.#lastReceived = this.#timers.now();
       this.stats.connects++;
       this.#scheduleKeepalive();
       this.#announce();
       this.#pump();
-      this.#options.onConnect?.({ sessionPresent: packet.sessionPresent });
+      this.#notify("onConnect", () => this.#options.onConnect?.({ sessionPresent: packet.sessionPresent }));
       return;
     }
     switch (packet.type) {
@@ -398,10 +412,20 @@ export class MQTTClient {
       case "publish":
         if (packet.qos === 1) this.#send({ type: "puback", packetId: packet.packetId! });
         else if (packet.qos === 2) return this.#protocolError("QoS 2 delivery is not supported by this client yet");
-        this.#options.onMessage?.({ topic: packet.topic, payload: packet.payload, qos: packet.qos, retain: packet.retain });
+        this.#notify("onMessage", () => this.#options.onMessage?.({ topic: packet.topic, payload: packet.payload, qos: packet.qos, retain: packet.retain }));
         return;
       default:
         return this.#protocolError(`unexpected ${packet.type.toUpperCase()} from the broker`);
+    }
+  }
+
+  /** Runs an application callback; what it throws goes to onError and leaves the client's state intact. */
+  #notify(name: string, callback: () => void): void {
+    try {
+      callback();
+    }
+    catch (error) {
+      this.#options.onError?.(new Error(`${name} threw: ${(error as Error)?.message ?? String(error)}`, { cause: error }));
     }
   }
 
@@ -424,18 +448,19 @@ export class MQTTClient {
     while (this.#state === "connected" && this.#inflight.size < this.#window && this.#waiting.length) {
       const pending = this.#waiting.shift()!;
       if (pending.packet.dup) this.stats.resent++;
-      // A resent message keeps its packet id (4.4); its old id is free, since nothing is in flight before resends go out.
+      // A resent message keeps its packet id (4.4); new ones never take an id a resend keeps.
       pending.packet.packetId ??= this.#allocateId();
       this.#inflight.set(pending.packet.packetId, pending);
       this.#send(pending.packet);
     }
   }
 
+  /** A packet id not in flight and not kept by a message waiting to be resent (2.3.1-2). */
   #allocateId(): number {
     for (;;) {
       const id = this.#nextId;
       this.#nextId = id === 65535 ? 1 : id + 1;
-      if (!this.#inflight.has(id)) return id;
+      if (!this.#inflight.has(id) && !this.#waiting.some((pending) => pending.packet.packetId === id)) return id;
     }
   }
 
@@ -444,21 +469,30 @@ export class MQTTClient {
     this.#lastSent = this.#timers.now();
   }
 
-  /** PINGREQ when nothing was sent for a keepalive period; any packet within half a period after it. */
+  /**
+   * PINGREQ when nothing was sent, or nothing received, for a keepalive
+   * period (3.1.2.10 requires the first; the second catches a broker that went
+   * silent while we kept publishing). Any packet must then arrive within half
+   * a period, so a half-open link is dropped at most 1.5 periods after the
+   * broker was last heard from.
+   */
   #scheduleKeepalive(): void {
     if (!this.#keepaliveMs || this.#state !== "connected") return;
-    const due = this.#lastSent + this.#keepaliveMs - this.#timers.now();
+    const now = this.#timers.now();
+    const due = Math.min(this.#lastSent, this.#lastReceived) + this.#keepaliveMs - now;
     this.#timer = this.#timers.set(() => {
       this.#timer = undefined;
       if (this.#state !== "connected") return;
-      if (this.#timers.now() - this.#lastSent >= this.#keepaliveMs) {
+      const at = this.#timers.now();
+      if (!this.#deadline && (at - this.#lastSent >= this.#keepaliveMs || at - this.#lastReceived >= this.#keepaliveMs)) {
         this.#send({ type: "pingreq" });
-        this.#deadline ??= this.#timers.set(() => {
+        this.#deadline = this.#timers.set(() => {
           this.#deadline = undefined;
           this.#lost(new TimeoutError("keepalive-timeout", `no answer from the broker within ${this.#keepaliveMs * 1.5 / 1000} s; the link is half-open`));
         }, this.#keepaliveMs / 2);
       }
       this.#scheduleKeepalive();
-    }, Math.max(0, due));
+    }, Math.max(this.#deadline ? this.#keepaliveMs / 2 : 0, due));
   }
+
 }

@@ -78,6 +78,7 @@ export class Transport {
   #queue: Uint8Array[] = [];
   #queueHead = 0;
   #queued = 0;
+  #ending = false;
   readonly #reader: PacketReader;
   readonly #options: TransportOptions;
 
@@ -121,9 +122,15 @@ export class Transport {
     if (this.#open) this.#flush();
   }
 
-  /** Ends the link; `onClose` follows with reason "closed" unless it already ended. */
+  /** Ends the link now, dropping unsent bytes; `onClose` follows with reason "closed" unless it already ended. */
   close(): void {
     this.#end(new LinkError("closed", "connection closed by the client"));
+  }
+
+  /** Ends the link once every queued byte is written (the caller bounds the wait with `close()`). */
+  end(): void {
+    this.#ending = true;
+    if (!this.#open || this.#queued === 0) this.close();
   }
 
   #grant(count: number): void {
@@ -160,6 +167,7 @@ export class Transport {
       }
       else this.#queue[this.#queueHead] = bytes.subarray(take);
     }
+    if (this.#ending && this.#queued === 0) this.close();
   }
 
   #readable(count: number): void {
