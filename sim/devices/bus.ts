@@ -13,13 +13,13 @@ export interface I2CTarget {
 
 /** Thrown when no target acknowledges, or a target NACKs a byte. */
 export class I2CNackError extends Error {
+  override readonly name = "I2CNackError";
   readonly address: number;
   constructor(address: number, what: string) {
     super(`I2C ${what} at address 0x${address.toString(16).padStart(2, "0")} not acknowledged`);
     this.address = address;
   }
 }
-I2CNackError.prototype.name = "I2CNackError";
 
 /** One simulated bus: targets by 7-bit address. */
 export class SimulatedI2CBus {

@@ -13,16 +13,16 @@
 import type { I2CTarget } from "./bus";
 
 /** Pointer register values P1..P0 (7.5.1). */
-const Pointer = { temperature: 0, configuration: 1, low: 2, high: 3 } as const;
+const Pointer = Object.freeze({ temperature: 0, configuration: 1, low: 2, high: 3 } as const);
 
 /** Configuration register bits, byte 1 in bits 15..8 (7.5.3). */
-const Config = {
+const Config = Object.freeze({
   oneShot: 0x8000,
   resolution: 0x6000, // R1 R0, read-only 11: 12-bit converter
   shutdown: 0x0100,
   extendedMode: 0x0010,
   powerUp: 0x60a0,
-} as const;
+} as const);
 
 /** 0.0625 degC per least significant bit in both modes (7.5.2). */
 const DEGREES_PER_LSB = 0.0625;

@@ -7,10 +7,10 @@ import Time from "time";
 import Timer from "timer";
 import type { TimerHandle, Timers } from "../mqtt/timers";
 
-export const deviceTimers: Timers = {
+export const deviceTimers: Timers = Object.freeze({
   now: () => Time.ticks,
   set: (callback, ms) => Timer.set(() => callback(), ms),
   clear: (handle) => Timer.clear(handle as ReturnType<typeof Timer.set> | undefined),
-};
+});
 
 export type { TimerHandle };

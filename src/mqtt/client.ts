@@ -1,7 +1,9 @@
 /*
- * MQTT 3.1.1 client: connection lifecycle, keepalive, reconnect, QoS 0 and 1
- * publishing with in-flight resend. (QoS 2, subscriptions and a persistent
- * outbox build on this; see the project's MQTT issue.)
+ * MQTT 3.1.1 client: the connection's lifecycle over an ECMA-419 socket,
+ * keepalive, reconnect with backoff, and the packet flows of publishing,
+ * receiving and subscribing. Session state (ids, in-flight messages, the
+ * outbox and its persistence) lives in ./session; subscriptions in
+ * ./subscriptions; option checks and defaults in ./client-options.
  *
  * States (one transition function, `#enter`):
  *   idle       constructed, `start()` not called yet
@@ -10,114 +12,31 @@
  *   waiting    link lost or refused; a reconnect is scheduled (backoff)
  *   closed     `close()` called; final
  *
- * Promises: a QoS 1 publish resolves on PUBACK; a QoS 0 publish resolves when
- * its bytes are queued on a connected link. Messages accepted at QoS 1 are
- * kept across reconnects and resent in order with DUP set. QoS 0 while not
- * connected, or QoS 1 with the outbox full, rejects at once (`OutboxFullError`,
- * counted in `stats`).
+ * Promises: a QoS 1/2 publish resolves when its flow completes (PUBACK,
+ * PUBCOMP); a QoS 0 publish when its bytes are queued on a connected link.
+ * QoS 1/2 messages accepted while offline or beyond the window wait in the
+ * outbox, in order, and survive reconnects (and reboots, with a persistent
+ * store); see ./session for the overflow policy. Subscriptions resolve with
+ * the granted QoS. Bad arguments throw at once; faults reach `onError`.
  */
 
-import { ConnackCode, PROTOCOL_LEVEL_311 } from "./constants";
+import { ConnackCode } from "./constants";
+import { type ClientOptions, type ClientSettings, bytesOf, checkOptions, qosOf, retainOf } from "./client-options";
 import { encode } from "./encoder";
-import type { Packet, PublishPacket, QoS, Will } from "./packets";
+import { ClientClosedError, ConnectionRefusedError, OutboxFullError, TimeoutError } from "./errors";
+import type { Packet, PublishPacket, QoS } from "./packets";
+import { Session } from "./session";
+import { type MessageHandler, Subscriptions } from "./subscriptions";
 import type { TimerHandle, Timers } from "./timers";
-import { checkTopicName } from "./topics";
-import { LinkError, type SocketOptions, Transport } from "./transport";
-import { encodeUTF8 } from "./utf8";
+import { checkTopicFilter, checkTopicName } from "./topics";
+import { LinkError, Transport } from "./transport";
+
+export type { ClientOptions, MessageOptions, OutboxOptions, ReconnectOptions } from "./client-options";
+export { ClientClosedError, ConnectionRefusedError, MessageDroppedError, OutboxFullError, SubscriptionRefusedError, TimeoutError } from "./errors";
+export type { RefusalReason, TimeoutReason } from "./errors";
+export type { IncomingMessage, MessageHandler } from "./subscriptions";
 
 export type ClientState = "idle" | "connecting" | "connected" | "waiting" | "closed";
-
-/** Why the broker refused a connection (CONNACK return codes, 3.2.2.3). */
-export type RefusalReason =
-  | "unacceptable-protocol-version" | "identifier-rejected" | "server-unavailable"
-  | "bad-username-or-password" | "not-authorized";
-
-const refusals: Record<number, [RefusalReason, string]> = {
-  [ConnackCode.unacceptableProtocolVersion]: ["unacceptable-protocol-version", "the broker does not speak MQTT 3.1.1"],
-  [ConnackCode.identifierRejected]: ["identifier-rejected", "the broker rejected the client id; choose another (letters and digits, at most 23 are always accepted)"],
-  [ConnackCode.serverUnavailable]: ["server-unavailable", "the broker is up but the MQTT service is unavailable; will retry"],
-  [ConnackCode.badUsernameOrPassword]: ["bad-username-or-password", "the broker refused the user name or password; check the credentials in the configuration"],
-  [ConnackCode.notAuthorized]: ["not-authorized", "the broker says this client is not authorized to connect; check the broker's access rules"],
-};
-
-/** The broker refused the connection. Never carries the credentials. */
-export class ConnectionRefusedError extends Error {
-  readonly reason: RefusalReason;
-  readonly returnCode: number;
-  constructor(returnCode: number) {
-    const [reason, text] = refusals[returnCode];
-    super(`connection refused: ${text} (CONNACK ${returnCode})`);
-    this.reason = reason;
-    this.returnCode = returnCode;
-  }
-}
-ConnectionRefusedError.prototype.name = "ConnectionRefusedError";
-
-export type TimeoutReason = "connect-timeout" | "keepalive-timeout";
-
-/** No CONNACK in time, or a half-open link (no packet within 1.5 x keepalive). */
-export class TimeoutError extends Error {
-  readonly reason: TimeoutReason;
-  constructor(reason: TimeoutReason, message: string) {
-    super(message);
-    this.reason = reason;
-  }
-}
-TimeoutError.prototype.name = "TimeoutError";
-
-/** A publish that could not be accepted: not connected (QoS 0) or the outbox is full. */
-export class OutboxFullError extends Error {
-  readonly reason = "outbox-full" as const;
-}
-OutboxFullError.prototype.name = "OutboxFullError";
-
-export interface WillOptions {
-  topic: string;
-  payload: string | Uint8Array;
-  qos?: QoS;
-  retain?: boolean;
-}
-
-export interface ReconnectOptions {
-  /** First delay ceiling, ms (full jitter: the delay is random below it). */
-  initialDelay?: number;
-  /** Largest delay ceiling, ms. */
-  maxDelay?: number;
-  /** A connection that lasted this long resets the backoff, ms. */
-  stableAfter?: number;
-}
-
-export interface ClientOptions {
-  socket: SocketOptions;
-  /** IP address of the broker (ECMA-419 sockets take addresses, not names). */
-  address: string;
-  port?: number;
-  clientId: string;
-  cleanSession?: boolean;
-  /** Seconds, 0 to 65535; 0 disables keepalive. */
-  keepalive?: number;
-  username?: string;
-  password?: string | Uint8Array;
-  will?: WillOptions;
-  /** Published before anything else after every CONNACK, e.g. a retained "online" (the Will's counterpart). */
-  birth?: WillOptions;
-  timers: Timers;
-  /** Uniform in [0, 1); injected for tests. */
-  random?: () => number;
-  reconnect?: ReconnectOptions;
-  /** QoS 1 messages sent and not yet acknowledged at once. */
-  inflightWindow?: number;
-  /** QoS 1 messages held (in flight and waiting) before publish rejects. */
-  outboxLimit?: number;
-  /** Time allowed from socket open to CONNACK, ms. */
-  connectTimeout?: number;
-  /** Largest packet accepted from the broker, bytes (default 16 KiB); a larger one closes the link. */
-  maxPacketSize?: number;
-  onConnect?: (info: { sessionPresent: boolean }) => void;
-  onDisconnect?: (error: Error) => void;
-  onError?: (error: Error) => void;
-  onMessage?: (message: { topic: string; payload: Uint8Array; qos: QoS; retain: boolean }) => void;
-}
 
 export interface PublishOptions {
   qos?: QoS;
@@ -129,120 +48,62 @@ export interface ClientStats {
   connects: number;
   /** Links lost or refused after `start()`. */
   disconnects: number;
-  /** QoS 1 messages resent after a reconnect. */
+  /** QoS 1/2 messages sent again after a reconnect. */
   resent: number;
-  /** Publishes rejected because nothing could hold them. */
+  /** Publishes refused: outbox full, or QoS 0 while offline. */
   rejected: number;
-}
-
-interface Pending {
-  packet: PublishPacket;
-  /** The birth message: re-announced fresh on each connect, never resent. */
-  birth?: true;
-  resolve(): void;
-  reject(error: Error): void;
-}
-
-function integer(field: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max)
-    throw new RangeError(`${field} must be an integer from ${min} to ${max}, not ${String(value)}`);
-  return value;
-}
-
-function bytes(field: string, value: unknown): Uint8Array {
-  if (typeof value === "string") return encodeUTF8(value);
-  if (value instanceof Uint8Array) return value;
-  throw new TypeError(`${field} must be a string or a Uint8Array`);
-}
-
-function qosOf(field: string, value: unknown): QoS {
-  if (value === undefined) return 0;
-  if (value !== 0 && value !== 1 && value !== 2) throw new RangeError(`${field} must be 0, 1 or 2, not ${String(value)}`);
-  return value;
+  /** Messages the "drop-oldest" policy dropped. */
+  dropped: number;
+  /** Messages found in the outbox store at start (accepted before a reboot). */
+  restored: number;
+  /** QoS 2 messages received again and not delivered twice. */
+  duplicates: number;
+  /** QoS 1/2 messages too large for the outbox store, kept in RAM only. */
+  unpersisted: number;
 }
 
 export class MQTTClient {
-  readonly stats: ClientStats = { connects: 0, disconnects: 0, resent: 0, rejected: 0 };
   #state: ClientState = "idle";
   #transport: Transport | undefined;
   readonly #options: ClientOptions;
-  readonly #connect: Packet;
-  readonly #birth: PublishPacket | undefined;
+  readonly #settings: ClientSettings;
   readonly #timers: Timers;
-  readonly #random: () => number;
-  readonly #keepaliveMs: number;
-  readonly #initialDelay: number;
-  readonly #maxDelay: number;
-  readonly #stableAfter: number;
-  readonly #window: number;
-  readonly #outboxLimit: number;
-  readonly #connectTimeout: number;
-  readonly #maxPacketSize: number;
+  readonly #session: Session;
+  readonly #subscriptions = new Subscriptions();
   #attempt = 0;
   #connectedAt = 0;
   #lastSent = 0;
   #lastReceived = 0;
   #timer: TimerHandle | undefined;
   #deadline: TimerHandle | undefined;
-  #nextId = 1;
-  /** QoS 1 messages sent and awaiting PUBACK, by packet id, in send order. */
-  readonly #inflight = new Map<number, Pending>();
-  /** QoS 1 messages accepted but not yet sent (window full or offline), oldest first. */
-  #waiting: Pending[] = [];
+  #connects = 0;
+  #disconnects = 0;
+  #rejectedQoS0 = 0;
+  #duplicates = 0;
 
   constructor(options: ClientOptions) {
-    if (typeof options !== "object" || options === null) throw new TypeError("MQTT client options must be an object");
-    if (typeof options.socket?.io !== "function") throw new TypeError("socket must be {io: SocketClass, ...}, e.g. {io: TCP} from embedded:io/socket/tcp");
-    if (typeof options.address !== "string" || options.address.length === 0) throw new TypeError("address must be the broker's IP address");
-    if (typeof options.clientId !== "string") throw new TypeError("clientId must be a string");
-    if (typeof options.timers?.set !== "function") throw new TypeError("timers must provide now(), set() and clear()");
-    integer("port", options.port ?? 1883, 1, 65535);
-    const keepalive = integer("keepalive", options.keepalive ?? 60, 0, 65535);
+    this.#settings = checkOptions(options);
     this.#options = options;
     this.#timers = options.timers;
-    this.#random = options.random ?? Math.random;
-    this.#keepaliveMs = keepalive * 1000;
-    this.#initialDelay = integer("reconnect.initialDelay", options.reconnect?.initialDelay ?? 1000, 1, 3_600_000);
-    this.#maxDelay = integer("reconnect.maxDelay", options.reconnect?.maxDelay ?? 60_000, this.#initialDelay, 86_400_000);
-    this.#stableAfter = integer("reconnect.stableAfter", options.reconnect?.stableAfter ?? 30_000, 0, 86_400_000);
-    this.#window = integer("inflightWindow", options.inflightWindow ?? 10, 1, 65535);
-    this.#outboxLimit = integer("outboxLimit", options.outboxLimit ?? 100, this.#window, 1_000_000);
-    this.#connectTimeout = integer("connectTimeout", options.connectTimeout ?? 10_000, 1, 600_000);
-    this.#maxPacketSize = integer("maxPacketSize", options.maxPacketSize ?? 16_384, 16, 268_435_460);
-
-    const message = (field: string, given: WillOptions): Will => {
-      if (given.retain !== undefined && typeof given.retain !== "boolean") throw new TypeError(`${field}.retain must be true or false`);
-      return {
-        topic: checkTopicName(`${field}.topic`, given.topic),
-        payload: bytes(`${field}.payload`, given.payload),
-        qos: qosOf(`${field}.qos`, given.qos),
-        retain: given.retain ?? false,
-      };
-    };
-    const will = options.will ? message("will", options.will) : undefined;
-    if (options.birth) {
-      const birth = message("birth", options.birth);
-      if (birth.qos === 2) throw new RangeError("birth.qos 2 is not supported by this client yet; use 0 or 1");
-      this.#birth = { type: "publish", ...birth, dup: false };
-    }
-    const connect: Packet = { type: "connect", protocolLevel: PROTOCOL_LEVEL_311, clientId: options.clientId, cleanSession: options.cleanSession ?? true, keepalive };
-    if (will) connect.will = will;
-    if (options.username !== undefined) connect.username = options.username;
-    if (options.password !== undefined) connect.password = bytes("password", options.password);
-    this.#connect = connect;
-    encode(connect); // checks every CONNECT field now, not on the first attempt
+    this.#session = new Session(this.#settings.store, this.#settings.limits);
   }
 
   get state(): ClientState {
     return this.#state;
   }
 
-  /** QoS 1 messages the application published and the broker has not acknowledged (in flight plus waiting). */
+  /** QoS 1/2 messages the application published and the broker has not fully acknowledged. */
   get pending(): number {
-    let count = this.#inflight.size + this.#waiting.length;
-    for (const pending of this.#inflight.values()) if (pending.birth) count--;
-    for (const pending of this.#waiting) if (pending.birth) count--;
-    return count;
+    return this.#session.pending;
+  }
+
+  get stats(): ClientStats {
+    const counters = this.#session.counters;
+    return {
+      connects: this.#connects, disconnects: this.#disconnects, resent: counters.resent,
+      rejected: counters.rejected + this.#rejectedQoS0, dropped: counters.dropped, restored: counters.restored,
+      duplicates: this.#duplicates, unpersisted: counters.unpersisted,
+    };
   }
 
   /** Starts connecting, and reconnecting whenever the link is lost, until `close()`. */
@@ -257,36 +118,61 @@ export class MQTTClient {
    */
   publish(topic: string, payload: string | Uint8Array, options: PublishOptions = {}): Promise<void> {
     checkTopicName("topic", topic);
-    const body = bytes("payload", payload);
+    const body = bytesOf("payload", payload);
+    if (body.length > this.#settings.maxPayload) throw new RangeError(`payload is ${body.length} bytes; the limit (maxPayload) is ${this.#settings.maxPayload}`);
     const qos = qosOf("qos", options.qos);
-    if (qos === 2) throw new RangeError("qos 2 is not supported by this client yet; use 0 or 1");
-    const retain = options.retain ?? false;
-    if (typeof retain !== "boolean") throw new TypeError("retain must be true or false");
-    if (this.#state === "closed") return Promise.reject(new Error("client is closed"));
-    const packet: PublishPacket = { type: "publish", topic, payload: body, qos, retain, dup: false };
-
+    const retain = retainOf("retain", options.retain);
+    if (this.#state === "closed") return Promise.reject(new ClientClosedError("client is closed"));
     if (qos === 0) {
       if (this.#state !== "connected") {
-        this.stats.rejected++;
+        this.#rejectedQoS0++;
         return Promise.reject(new OutboxFullError("not connected: QoS 0 messages are not kept; use QoS 1 to have them delivered later"));
       }
-      this.#send(packet);
+      this.#send({ type: "publish", topic, payload: body, qos, retain, dup: false });
       return Promise.resolve();
     }
-    if (this.pending >= this.#outboxLimit) {
-      this.stats.rejected++;
-      return Promise.reject(new OutboxFullError(`outbox full: ${this.pending} QoS 1 messages await delivery (limit ${this.#outboxLimit})`));
+    let accepted: Promise<void>;
+    try {
+      accepted = this.#session.accept({ topic, payload: body, qos, retain });
     }
-    return new Promise<void>((resolve, reject) => {
-      this.#waiting.push({ packet, resolve, reject });
-      this.#pump();
-    });
+    catch (error) {
+      return Promise.reject(error);
+    }
+    this.#pump();
+    return accepted;
+  }
+
+  /**
+   * Subscribes to `filter`; `handler` gets the messages that match it (and
+   * `onMessage` gets every message). Resolves with the granted QoS once the
+   * broker acknowledges; rejects with SubscriptionRefusedError if it refuses.
+   * Subscriptions are renewed on every connection where the broker kept no session.
+   */
+  subscribe(filter: string, options: { qos?: QoS } = {}, handler?: MessageHandler): Promise<QoS> {
+    checkTopicFilter("filter", filter);
+    const qos = qosOf("qos", options.qos);
+    if (handler !== undefined && typeof handler !== "function") throw new TypeError("handler must be a function");
+    if (this.#state === "closed") return Promise.reject(new ClientClosedError("client is closed"));
+    const granted = this.#subscriptions.add(filter, qos, handler);
+    if (this.#state === "connected") this.#renewSubscriptions(true);
+    return granted;
+  }
+
+  /** Unsubscribes from `filter`; its handler gets nothing more. Resolves on UNSUBACK. */
+  unsubscribe(filter: string): Promise<void> {
+    checkTopicFilter("filter", filter);
+    if (this.#state === "closed") return Promise.reject(new ClientClosedError("client is closed"));
+    const done = this.#subscriptions.remove(filter);
+    if (this.#state === "connected") this.#renewSubscriptions(true);
+    return done;
   }
 
   /**
    * Sends DISCONNECT if connected (the broker then drops the Will) and closes
    * the link once what is queued has been written, waiting at most
-   * `lingerMs`; stops reconnecting. Unacknowledged QoS 1 messages are rejected.
+   * `lingerMs`; stops reconnecting. Pending promises reject with
+   * ClientClosedError; accepted messages stay in the outbox store for the
+   * next start.
    */
   close(lingerMs = 1000): void {
     if (this.#state === "closed") return;
@@ -299,13 +185,10 @@ export class MQTTClient {
       if (transport.open) this.#timers.set(() => transport.close(), lingerMs);
     }
     else transport?.close();
-    const error = new Error("client closed before the broker acknowledged the message");
-    const settled = [...this.#inflight.values(), ...this.#waiting];
-    this.#inflight.clear();
-    this.#waiting = [];
-    for (const pending of settled) pending.reject(error);
+    const error = new ClientClosedError("client closed before the broker acknowledged");
+    this.#session.abandon(error);
+    this.#subscriptions.abandon(error);
   }
-
 
   #enter(state: ClientState): void {
     this.#state = state;
@@ -317,37 +200,33 @@ export class MQTTClient {
 
   #open(): void {
     this.#enter("connecting");
-    const port = this.#options.port ?? 1883;
+    const { port, connectTimeout } = this.#settings;
     let transport: Transport;
     try {
       transport = new Transport({
         socket: this.#options.socket,
         address: this.#options.address,
         port,
-        maxPacketSize: this.#maxPacketSize,
+        maxPacketSize: this.#settings.maxPacketSize,
         onOpen: () => {
           this.#lastSent = this.#timers.now();
-          transport.send(encode(this.#connect));
+          transport.send(encode(this.#settings.connect));
         },
         onPacket: (packet) => this.#receive(packet),
-        onClose: (error) => this.#linkLost(transport, error),
+        onClose: (error) => {
+          if (transport === this.#transport) this.#lost(error);
+        },
       });
     }
     catch (error) {
-      this.#transport = undefined;
       this.#lost(error as Error);
       return;
     }
     this.#transport = transport;
     this.#timer = this.#timers.set(() => {
       this.#timer = undefined;
-      this.#lost(new TimeoutError("connect-timeout", `no CONNACK within ${this.#connectTimeout} ms of connecting to ${this.#options.address}:${port}`));
-    }, this.#connectTimeout);
-  }
-
-  #linkLost(transport: Transport, error: LinkError): void {
-    if (transport !== this.#transport) return; // a link we already gave up on
-    this.#lost(error);
+      this.#lost(new TimeoutError("connect-timeout", `no CONNACK within ${connectTimeout} ms of connecting to ${this.#options.address}:${port}`));
+    }, connectTimeout);
   }
 
   #lost(error: Error): void {
@@ -356,24 +235,19 @@ export class MQTTClient {
     const transport = this.#transport;
     this.#transport = undefined; // so its close is not reported back here
     transport?.close();
-    if (wasConnected && this.#timers.now() - this.#connectedAt >= this.#stableAfter) this.#attempt = 0;
-    this.stats.disconnects++;
-    // Messages in flight go back to the front of the queue, in order, to be resent.
-    if (this.#inflight.size || this.#waiting.some((pending) => pending.birth)) {
-      const resend = [...this.#inflight.values()].filter((pending) => !pending.birth);
-      for (const pending of resend) pending.packet.dup = true;
-      this.#waiting = resend.concat(this.#waiting.filter((pending) => !pending.birth));
-      this.#inflight.clear();
-    }
+    if (wasConnected && this.#timers.now() - this.#connectedAt >= this.#settings.stableAfter) this.#attempt = 0;
+    this.#disconnects++;
+    this.#session.linkLost();
+    this.#subscriptions.linkLost();
     this.#enter("waiting");
-    const ceiling = Math.min(this.#maxDelay, this.#initialDelay * 2 ** Math.min(this.#attempt, 30));
+    const { initialDelay, maxDelay, random } = this.#settings;
+    const ceiling = Math.min(maxDelay, initialDelay * 2 ** Math.min(this.#attempt, 30));
     this.#attempt++;
-    const delay = Math.floor(this.#random() * ceiling);
     this.#timer = this.#timers.set(() => {
       this.#timer = undefined;
       this.#open();
-    }, delay);
-    if (wasConnected) this.#options.onDisconnect?.(error);
+    }, Math.floor(random() * ceiling));
+    if (wasConnected) this.#notify("onDisconnect", () => this.#options.onDisconnect?.(error));
     if (!(error instanceof LinkError && error.reason === "closed")) this.#options.onError?.(error);
   }
 
@@ -381,41 +255,87 @@ export class MQTTClient {
     this.#lastReceived = this.#timers.now();
     this.#timers.clear(this.#deadline);
     this.#deadline = undefined;
-    if (this.#state === "connecting") {
-      if (packet.type !== "connack") return this.#protocolError(`expected CONNACK, got ${packet.type.toUpperCase()}`);
-      this.#timers.clear(this.#timer);
-      this.#timer = undefined;
-      if (packet.returnCode !== ConnackCode.accepted) {
-        this.#lost(new ConnectionRefusedError(packet.returnCode));
-        return;
-      }
-      this.#state = "connected";
-      this.#connectedAt = this.#lastReceived = this.#timers.now();
-      this.stats.connects++;
-      this.#scheduleKeepalive();
-      this.#announce();
-      this.#pump();
-      this.#notify("onConnect", () => this.#options.onConnect?.({ sessionPresent: packet.sessionPresent }));
-      return;
-    }
+    if (this.#state === "connecting") return this.#connack(packet);
     switch (packet.type) {
-      case "puback": {
-        const pending = this.#inflight.get(packet.packetId);
-        if (!pending) return; // a duplicate ack for a message already settled
-        this.#inflight.delete(packet.packetId);
-        this.#pump();
-        pending.resolve();
+      case "puback":
+        if (this.#session.puback(packet.packetId)) this.#pump();
+        return;
+      case "pubrec": {
+        const pubrel = this.#session.pubrec(packet.packetId);
+        // An unknown id: the broker still holds a message we no longer know; release it (4.3.3).
+        this.#send(pubrel ?? { type: "pubrel", packetId: packet.packetId });
         return;
       }
-      case "pingresp":
+      case "pubcomp":
+        if (this.#session.pubcomp(packet.packetId)) this.#pump();
         return;
       case "publish":
-        if (packet.qos === 1) this.#send({ type: "puback", packetId: packet.packetId! });
-        else if (packet.qos === 2) return this.#protocolError("QoS 2 delivery is not supported by this client yet");
-        this.#notify("onMessage", () => this.#options.onMessage?.({ topic: packet.topic, payload: packet.payload, qos: packet.qos, retain: packet.retain }));
+        return this.#incoming(packet);
+      case "pubrel":
+        this.#session.release(packet.packetId);
+        this.#send({ type: "pubcomp", packetId: packet.packetId });
+        return;
+      case "suback":
+        if (!this.#subscriptions.suback(packet.packetId, packet.returnCodes)) return this.#protocolError(`SUBACK for unknown packet id ${packet.packetId}`);
+        this.#session.releaseRequest(packet.packetId);
+        return;
+      case "unsuback":
+        this.#subscriptions.unsuback(packet.packetId);
+        this.#session.releaseRequest(packet.packetId);
+        return;
+      case "pingresp":
         return;
       default:
         return this.#protocolError(`unexpected ${packet.type.toUpperCase()} from the broker`);
+    }
+  }
+
+  #connack(packet: Packet): void {
+    if (packet.type !== "connack") return this.#protocolError(`expected CONNACK, got ${packet.type.toUpperCase()}`);
+    this.#timers.clear(this.#timer);
+    this.#timer = undefined;
+    if (packet.returnCode !== ConnackCode.accepted) return this.#lost(new ConnectionRefusedError(packet.returnCode));
+    this.#state = "connected";
+    this.#connectedAt = this.#lastReceived = this.#timers.now();
+    this.#connects++;
+    if (!packet.sessionPresent) this.#session.brokerSessionLost();
+    this.#scheduleKeepalive();
+    const birth = this.#settings.birth;
+    if (birth?.qos === 0) this.#send({ type: "publish", ...birth, dup: false });
+    else if (birth) this.#session.announce({ ...birth, qos: birth.qos as 1 | 2 });
+    this.#renewSubscriptions(packet.sessionPresent);
+    this.#pump();
+    this.#notify("onConnect", () => this.#options.onConnect?.({ sessionPresent: packet.sessionPresent }));
+  }
+
+  #incoming(packet: PublishPacket): void {
+    if (packet.qos === 1) this.#send({ type: "puback", packetId: packet.packetId! });
+    else if (packet.qos === 2) {
+      const first = this.#session.receive(packet.packetId!);
+      this.#send({ type: "pubrec", packetId: packet.packetId! });
+      if (!first) {
+        this.#duplicates++;
+        return; // delivered already: exactly once (4.3.3)
+      }
+    }
+    const message = { topic: packet.topic, payload: packet.payload, qos: packet.qos, retain: packet.retain };
+    for (const handler of this.#subscriptions.handlersFor(packet.topic)) this.#notify("subscription handler", () => handler(message));
+    this.#notify("onMessage", () => this.#options.onMessage?.(message));
+  }
+
+  /** Sends SUBSCRIBE for filters the broker lacks and UNSUBSCRIBE for filters left. */
+  #renewSubscriptions(sessionPresent: boolean): void {
+    const leaving = this.#subscriptions.toUnsubscribe();
+    if (leaving.length) {
+      const packetId = this.#session.requestId();
+      this.#subscriptions.unsubscribing(packetId, leaving);
+      this.#send({ type: "unsubscribe", packetId, topicFilters: leaving });
+    }
+    const list = this.#subscriptions.toSubscribe(sessionPresent);
+    if (list.length) {
+      const packetId = this.#session.requestId();
+      this.#subscriptions.subscribing(packetId, list);
+      this.#send({ type: "subscribe", packetId, subscriptions: list });
     }
   }
 
@@ -433,35 +353,10 @@ export class MQTTClient {
     this.#lost(new LinkError("malformed", message));
   }
 
-  /** Sends the birth message ahead of everything queued. Not counted against the outbox. */
-  #announce(): void {
-    const birth = this.#birth;
-    if (!birth) return;
-    const packet: PublishPacket = { ...birth };
-    if (packet.qos === 0) return this.#send(packet);
-    const report = (error: Error) => this.#options.onError?.(error);
-    this.#waiting.unshift({ packet, birth: true, resolve: () => undefined, reject: report });
-  }
-
-  /** Moves waiting QoS 1 messages into flight while the window has room. */
+  /** Sends what the session has ready while the window has room. */
   #pump(): void {
-    while (this.#state === "connected" && this.#inflight.size < this.#window && this.#waiting.length) {
-      const pending = this.#waiting.shift()!;
-      if (pending.packet.dup) this.stats.resent++;
-      // A resent message keeps its packet id (4.4); new ones never take an id a resend keeps.
-      pending.packet.packetId ??= this.#allocateId();
-      this.#inflight.set(pending.packet.packetId, pending);
-      this.#send(pending.packet);
-    }
-  }
-
-  /** A packet id not in flight and not kept by a message waiting to be resent (2.3.1-2). */
-  #allocateId(): number {
-    for (;;) {
-      const id = this.#nextId;
-      this.#nextId = id === 65535 ? 1 : id + 1;
-      if (!this.#inflight.has(id) && !this.#waiting.some((pending) => pending.packet.packetId === id)) return id;
-    }
+    if (this.#state !== "connected") return;
+    for (let packet = this.#session.next(); packet; packet = this.#session.next()) this.#send(packet);
   }
 
   #send(packet: Packet): void {
@@ -477,22 +372,21 @@ export class MQTTClient {
    * broker was last heard from.
    */
   #scheduleKeepalive(): void {
-    if (!this.#keepaliveMs || this.#state !== "connected") return;
-    const now = this.#timers.now();
-    const due = Math.min(this.#lastSent, this.#lastReceived) + this.#keepaliveMs - now;
+    const keepaliveMs = this.#settings.keepaliveMs;
+    if (!keepaliveMs || this.#state !== "connected") return;
+    const due = Math.min(this.#lastSent, this.#lastReceived) + keepaliveMs - this.#timers.now();
     this.#timer = this.#timers.set(() => {
       this.#timer = undefined;
       if (this.#state !== "connected") return;
-      const at = this.#timers.now();
-      if (!this.#deadline && (at - this.#lastSent >= this.#keepaliveMs || at - this.#lastReceived >= this.#keepaliveMs)) {
+      const now = this.#timers.now();
+      if (!this.#deadline && (now - this.#lastSent >= keepaliveMs || now - this.#lastReceived >= keepaliveMs)) {
         this.#send({ type: "pingreq" });
         this.#deadline = this.#timers.set(() => {
           this.#deadline = undefined;
-          this.#lost(new TimeoutError("keepalive-timeout", `no answer from the broker within ${this.#keepaliveMs * 1.5 / 1000} s; the link is half-open`));
-        }, this.#keepaliveMs / 2);
+          this.#lost(new TimeoutError("keepalive-timeout", `no answer from the broker within ${keepaliveMs * 1.5 / 1000} s; the link is half-open`));
+        }, keepaliveMs / 2);
       }
       this.#scheduleKeepalive();
-    }, Math.max(this.#deadline ? this.#keepaliveMs / 2 : 0, due));
+    }, Math.max(this.#deadline ? keepaliveMs / 2 : 0, due));
   }
-
 }

@@ -57,14 +57,14 @@ export function topicFilterProblem(filter: string): TopicProblem | undefined {
   return undefined;
 }
 
-const problemText: Record<TopicProblem, string> = {
+const problemText: Record<TopicProblem, string> = Object.freeze({
   "empty": "must not be empty",
   "too-long": "must be at most 65,535 bytes of UTF-8",
   "lone-surrogate": "holds a lone surrogate and has no UTF-8 form",
   "null-character": "must not contain U+0000",
   "wildcard-in-name": "must not contain the wildcards + or # (use them in subscriptions only)",
   "misplaced-wildcard": "has a wildcard that does not fill a whole level (+ alone between slashes, # alone and last)",
-};
+});
 
 /** A sentence a person can act on, naming the field. */
 export function describeTopicProblem(field: string, value: string, problem: TopicProblem): string {

@@ -53,13 +53,13 @@ export type LinkEndReason =
   | "malformed";    // bytes that are not MQTT arrived
 
 export class LinkError extends Error {
+  override readonly name = "LinkError";
   readonly reason: LinkEndReason;
   constructor(reason: LinkEndReason, message: string, cause?: unknown) {
     super(message, cause === undefined ? undefined : { cause });
     this.reason = reason;
   }
 }
-LinkError.prototype.name = "LinkError";
 
 export interface TransportOptions {
   socket: SocketOptions;

@@ -12,6 +12,7 @@ export type SensorFaultReason =
   | "busy";     // the chip did not finish in time
 
 export class SensorError extends Error {
+  override readonly name = "SensorError";
   readonly reason: SensorFaultReason;
   readonly sensor: string;
   constructor(sensor: string, reason: SensorFaultReason, message: string, cause?: unknown) {
@@ -20,4 +21,3 @@ export class SensorError extends Error {
     this.reason = reason;
   }
 }
-SensorError.prototype.name = "SensorError";

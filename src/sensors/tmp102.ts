@@ -13,19 +13,19 @@ import type { I2CBusOptions, I2CInstance } from "embedded:provider/builtin";
 import { SensorError } from "./errors";
 
 /** Pointer register values (7.5.1). */
-const Register = { temperature: 0x00, configuration: 0x01, low: 0x02, high: 0x03 } as const;
+const Register = Object.freeze({ temperature: 0x00, configuration: 0x01, low: 0x02, high: 0x03 } as const);
 
 /** Configuration register bits (7.5.3). */
-const Config = {
+const Config = Object.freeze({
   shutdown: 0x0100,
   extendedMode: 0x0010,
   rateMask: 0x00c0,
   rateShift: 6,
   resolution: 0x6000, // R1 R0 read back as 11 on a TMP102 (7.5.3.4)
-} as const;
+} as const);
 
 /** Conversion rates in Hz and their CR1 CR0 codes (7.5.3.8). */
-const Rates: Readonly<Record<string, number>> = { "0.25": 0, "1": 1, "4": 2, "8": 3 };
+const Rates: Readonly<Record<string, number>> = Object.freeze({ "0.25": 0, "1": 1, "4": 2, "8": 3 });
 
 const DEGREES_PER_LSB = 0.0625; // both modes (7.5.2)
 

@@ -7,50 +7,13 @@
 import assert from "node:assert/strict";
 import { beforeEach, describe, it } from "node:test";
 
-import { type ClientOptions, MQTTClient } from "../../../src/mqtt/client";
+import { type ClientOptions } from "../../../src/mqtt/client";
 import { encode } from "../../../src/mqtt/encoder";
 import { FakeSocket } from "../../helpers/fake-socket";
-import { VirtualTimers } from "../../helpers/virtual-timers";
+import { setup as harnessSetup, BIG_GRANT, connect, track, settle } from "../../helpers/client-harness";
 
-// ---- harness (each client test file carries its own small copy) ----
-
-const BIG_GRANT = 1 << 30;
 const DAY = 24 * 3600 * 1000;
-
-function setup(extra: Partial<ClientOptions> = {}) {
-  const timers = new VirtualTimers();
-  const events = { connects: 0, disconnects: [] as Error[], errors: [] as Error[] };
-  const client = new MQTTClient({
-    socket: { io: FakeSocket },
-    address: "192.0.2.10",
-    clientId: "sensor-1",
-    timers,
-    keepalive: 10,
-    random: () => 0.5,
-    will: { topic: "devices/sensor-1/status", payload: "offline", qos: 1, retain: true },
-    onConnect: () => events.connects++,
-    onDisconnect: (error) => events.disconnects.push(error),
-    onError: (error) => events.errors.push(error),
-    ...extra,
-  });
-  return { client, timers, events };
-}
-
-function connect(sessionPresent = false): FakeSocket {
-  const socket = FakeSocket.last;
-  socket.accept(BIG_GRANT);
-  assert.deepEqual(socket.take().map((p) => p.type), ["connect"]);
-  socket.deliver(encode({ type: "connack", sessionPresent, returnCode: 0 }));
-  return socket;
-}
-
-type Settled = { status: "pending" | "resolved" | "rejected"; error?: unknown };
-function track(promise: Promise<void>): Settled {
-  const state: Settled = { status: "pending" };
-  promise.then(() => { state.status = "resolved"; }, (error: unknown) => { state.status = "rejected"; state.error = error; });
-  return state;
-}
-const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const setup = (extra: Partial<ClientOptions> = {}) => harnessSetup({ keepalive: 10, will: { topic: "devices/sensor-1/status", payload: "offline", qos: 1, retain: true }, ...extra });
 
 beforeEach(() => FakeSocket.reset());
 
@@ -125,7 +88,7 @@ describe("client: close()", () => {
     // A CONNACK arriving late is ignored.
     socket.deliver(encode({ type: "connack", sessionPresent: false, returnCode: 0 }));
     assert.equal(client.state, "closed");
-    assert.equal(events.connects, 0);
+    assert.equal(events.connects.length, 0);
   });
 
   it("before start(): closed for good; start() then throws and publish rejects", async () => {

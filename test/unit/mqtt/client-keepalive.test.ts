@@ -9,48 +9,15 @@
 import assert from "node:assert/strict";
 import { beforeEach, describe, it } from "node:test";
 
-import { type ClientOptions, MQTTClient, TimeoutError } from "../../../src/mqtt/client";
+import { type ClientOptions, TimeoutError } from "../../../src/mqtt/client";
 import { encode } from "../../../src/mqtt/encoder";
 import { FakeSocket } from "../../helpers/fake-socket";
-import { VirtualTimers } from "../../helpers/virtual-timers";
+import { setup as harnessSetup, BIG_GRANT, types, connect } from "../../helpers/client-harness";
 
-// ---- harness (each client test file carries its own small copy) ----
-
-const BIG_GRANT = 1 << 30;
 const KEEPALIVE = 10; // seconds
 const K = KEEPALIVE * 1000;
-
-function setup(extra: Partial<ClientOptions> = {}) {
-  const timers = new VirtualTimers();
-  const events = { connects: 0, disconnects: [] as Error[], errors: [] as Error[], errorTimes: [] as number[] };
-  const client = new MQTTClient({
-    socket: { io: FakeSocket },
-    address: "192.0.2.10",
-    clientId: "sensor-1",
-    timers,
-    keepalive: KEEPALIVE,
-    random: () => 0.5,
-    onConnect: () => events.connects++,
-    onDisconnect: (error) => events.disconnects.push(error),
-    onError: (error) => {
-      events.errors.push(error);
-      events.errorTimes.push(timers.now());
-    },
-    ...extra,
-  });
-  return { client, timers, events };
-}
-
-function connect(sessionPresent = false): FakeSocket {
-  const socket = FakeSocket.last;
-  socket.accept(BIG_GRANT);
-  assert.deepEqual(socket.take().map((p) => p.type), ["connect"]);
-  socket.deliver(encode({ type: "connack", sessionPresent, returnCode: 0 }));
-  return socket;
-}
-
-const types = (socket: FakeSocket): string[] => socket.take().map((p) => p.type);
 const pingresp = encode({ type: "pingresp" });
+const setup = (extra: Partial<ClientOptions> = {}) => harnessSetup({ keepalive: KEEPALIVE, ...extra });
 
 beforeEach(() => FakeSocket.reset());
 

@@ -10,52 +10,11 @@ import { beforeEach, describe, it } from "node:test";
 
 import { type ClientOptions, MQTTClient, OutboxFullError } from "../../../src/mqtt/client";
 import { encode } from "../../../src/mqtt/encoder";
-import type { Packet, PublishPacket } from "../../../src/mqtt/packets";
+import type { PublishPacket } from "../../../src/mqtt/packets";
 import { FakeSocket } from "../../helpers/fake-socket";
-import { VirtualTimers } from "../../helpers/virtual-timers";
+import { setup as harnessSetup, BIG_GRANT, text, str, publishes, puback, connect, track, settle, type Settled } from "../../helpers/client-harness";
 
-// ---- harness (each client test file carries its own small copy) ----
-
-const BIG_GRANT = 1 << 30;
-const text = (s: string): Uint8Array => new TextEncoder().encode(s);
-const str = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
-const publishes = (packets: Packet[]): PublishPacket[] => packets.filter((p): p is PublishPacket => p.type === "publish");
-const puback = (packetId: number): Uint8Array => encode({ type: "puback", packetId });
-
-function setup(extra: Partial<ClientOptions> = {}) {
-  const timers = new VirtualTimers();
-  const events = { connects: 0, disconnects: [] as Error[], errors: [] as Error[] };
-  const client = new MQTTClient({
-    socket: { io: FakeSocket },
-    address: "192.0.2.10",
-    clientId: "sensor-1",
-    timers,
-    random: () => 0.5,
-    onConnect: () => events.connects++,
-    onDisconnect: (error) => events.disconnects.push(error),
-    onError: (error) => events.errors.push(error),
-    ...extra,
-  });
-  return { client, timers, events };
-}
-
-function connect(sessionPresent = false): FakeSocket {
-  const socket = FakeSocket.last;
-  socket.accept(BIG_GRANT);
-  assert.deepEqual(socket.take().map((p) => p.type), ["connect"]);
-  socket.deliver(encode({ type: "connack", sessionPresent, returnCode: 0 }));
-  return socket;
-}
-
-type Settled = { status: "pending" | "resolved" | "rejected"; error?: unknown };
-/** Watches a promise without leaving it unhandled. */
-function track(promise: Promise<void>): Settled {
-  const state: Settled = { status: "pending" };
-  promise.then(() => { state.status = "resolved"; }, (error: unknown) => { state.status = "rejected"; state.error = error; });
-  return state;
-}
-/** Lets promise callbacks run. */
-const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const setup = (extra: Partial<ClientOptions> = {}) => harnessSetup(extra);
 
 beforeEach(() => FakeSocket.reset());
 
@@ -208,8 +167,8 @@ describe("client: QoS 1 publish (4.3.2)", () => {
 });
 
 describe("client: outbox limit", () => {
-  it("QoS 1 beyond outboxLimit rejects with OutboxFullError and counts in stats.rejected; room frees on PUBACK", async () => {
-    const { client } = setup({ inflightWindow: 2, outboxLimit: 3 });
+  it("QoS 1 beyond outbox.messages rejects with OutboxFullError and counts in stats.rejected; room frees on PUBACK", async () => {
+    const { client } = setup({ inflightWindow: 2, outbox: { messages: 3 } });
     client.start();
     const socket = connect();
     const held = [0, 1, 2].map((i) => track(client.publish("t", `m${i}`, { qos: 1 })));
@@ -232,7 +191,7 @@ describe("client: outbox limit", () => {
   });
 
   it("the limit holds while offline too", async () => {
-    const { client } = setup({ inflightWindow: 1, outboxLimit: 2 });
+    const { client } = setup({ inflightWindow: 1, outbox: { messages: 2 } });
     track(client.publish("t", "a", { qos: 1 }));
     track(client.publish("t", "b", { qos: 1 }));
     await assert.rejects(client.publish("t", "c", { qos: 1 }), OutboxFullError);
@@ -241,7 +200,7 @@ describe("client: outbox limit", () => {
   });
 
   it("a QoS 1 birth message does not count against the outbox limit (as its doc comment says)", async () => {
-    const { client } = setup({ inflightWindow: 2, outboxLimit: 2, birth: { topic: "s/status", payload: "online", qos: 1 } });
+    const { client } = setup({ inflightWindow: 2, outbox: { messages: 2 }, birth: { topic: "s/status", payload: "online", qos: 1 } });
     client.start();
     const socket = connect();
     assert.equal(publishes(socket.take()).length, 1, "the birth message is in flight");
@@ -263,7 +222,7 @@ describe("client: publish argument checks throw synchronously", () => {
     ["topic not a string", TypeError, "topic", (c) => c.publish(bad(42), "x")],
     ["topic with U+0000", TypeError, "topic", (c) => c.publish("a\u0000b", "x")],
     ["qos 3", RangeError, "qos", (c) => c.publish("t", "x", { qos: bad(3) })],
-    ["qos 2 (unsupported)", RangeError, "qos", (c) => c.publish("t", "x", { qos: 2 })],
+    ["payload over maxPayload", RangeError, "maxPayload", (c) => c.publish("t", new Uint8Array(16_385))],
     ["qos -1", RangeError, "qos", (c) => c.publish("t", "x", { qos: bad(-1) })],
     ["payload a number", TypeError, "payload", (c) => c.publish("t", bad(42))],
     ["payload null", TypeError, "payload", (c) => c.publish("t", bad(null))],
@@ -297,7 +256,7 @@ describe("client: publish argument checks throw synchronously", () => {
 
 describe("client: packet identifier wrap-around (2.3.1)", () => {
   it("ids run up to 65535, wrap to 1 and skip an id still in flight", async () => {
-    const { client } = setup({ inflightWindow: 2, outboxLimit: 2, keepalive: 0 });
+    const { client } = setup({ inflightWindow: 2, outbox: { messages: 2 }, keepalive: 0 });
     client.start();
     const socket = connect();
     const stuck = track(client.publish("t", "stuck", { qos: 1 }));
