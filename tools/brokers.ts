@@ -15,6 +15,8 @@ export interface Broker {
   readonly name: "aedes" | "mosquitto";
   readonly port: number;
   readonly url: string;
+  /** The broker's process, when it runs in one (mosquitto): tests kill -9 it. */
+  readonly process?: ChildProcess;
   /** Stops the broker (mosquitto: SIGTERM, waits for exit). */
   stop(): Promise<void>;
 }
@@ -67,7 +69,7 @@ export interface MosquittoOptions {
   extra?: string[];
 }
 
-export async function startMosquitto(options: MosquittoOptions = {}): Promise<Broker & { process: ChildProcess }> {
+export async function startMosquitto(options: MosquittoOptions = {}): Promise<Broker> {
   const binary = mosquittoPath();
   if (!binary) throw new Error("mosquitto is not installed (Debian: apt-get install -y mosquitto)");
   const port = options.port ?? await freePort();

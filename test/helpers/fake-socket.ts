@@ -39,6 +39,8 @@ export class FakeSocket {
   #grant = 0;
   #open = false;
   closed = false;
+  /** accept() was called. */
+  opened = false;
   readonly #reader = new PacketReader();
   #decoded: Packet[] = [];
 
@@ -75,6 +77,7 @@ export class FakeSocket {
   // What the test does.
   /** The connection opens; the client may write `grant` bytes. */
   accept(grant = 5744): void {
+    this.opened = true;
     this.#open = true;
     this.#grant = grant;
     this.options.onWritable?.(grant);

@@ -79,7 +79,8 @@ function lengthFieldOffsets(stream: Uint8Array, count: number): number[] {
   return offsets;
 }
 
-export function runFuzz(runs: number, seed: number, onProgress?: (done: number) => void): FuzzReport {
+/** Random and mutated broker byte streams (also used to fuzz the client). */
+export function streamSource(seed: number) {
   const random = seededRandom(seed);
   const int = (n: number): number => Math.floor(random() * n);
   const pick = <T>(items: readonly T[]): T => items[int(items.length)];
@@ -92,14 +93,6 @@ export function runFuzz(runs: number, seed: number, onProgress?: (done: number) 
     if (bytes.length > 4096 && ++large > 4) continue;
     pool.push(bytes);
   }
-
-  const report: FuzzReport = {
-    runs, seed,
-    outcomes: { packets: 0, incomplete: 0, malformed: 0 },
-    packetsDecoded: 0,
-    reasons: {},
-    kinds: {},
-  };
 
   function validStream(): { bytes: Uint8Array; count: number } {
     const count = 1 + int(3);
@@ -199,6 +192,19 @@ export function runFuzz(runs: number, seed: number, onProgress?: (done: number) 
       }
     }
   }
+
+  return { random, int, makeStream, kinds: MUTATIONS };
+}
+
+export function runFuzz(runs: number, seed: number, onProgress?: (done: number) => void): FuzzReport {
+  const { random, int, makeStream } = streamSource(seed);
+  const report: FuzzReport = {
+    runs, seed,
+    outcomes: { packets: 0, incomplete: 0, malformed: 0 },
+    packetsDecoded: 0,
+    reasons: {},
+    kinds: {},
+  };
 
   const failed = (problem: string, kind: string, stream: Uint8Array, chunks: Uint8Array[], maxPacketSize: number | undefined): FuzzReport => {
     report.failure = { problem, kind, stream: hex(stream), chunkSizes: chunks.map((c) => c.length), maxPacketSize };
