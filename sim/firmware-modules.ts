@@ -26,6 +26,8 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
  */
 export const DEVICE_MODULES = [
   "embedded:io/socket/tcp",
+  // On boards, the SDK's example TLS socket (examples/io/tcp/tlssocket); see README "TLS".
+  "embedded:io/socket/tcp/tls",
   "mc/config",
   "preference",
   "time",

@@ -3,20 +3,45 @@
  * and the telemetry loop, and starts them. The only module that touches the
  * platform (socket class, timers, `device`, `trace`); everything it wires
  * takes those as options.
+ *
+ * An mqtts:// broker gets the ECMA-419 TLS socket (`embedded:io/socket/tcp/tls`,
+ * the Moddable SDK's example TLS socket on boards) with its options as the SDK
+ * names them: `host` (the server name), `TCP: {io: TCP}` (what it runs over)
+ * and `secure` (`certificate`: the CA; `clientCertificates`, `clientKey`).
  */
 
 import TCP from "embedded:io/socket/tcp";
+import TLS from "embedded:io/socket/tcp/tls";
 import config from "mc/config";
 import { deviceTimers } from "./app/device-timers";
-import { parseSettings } from "./app/settings";
+import { parseSettings, type TLSSettings } from "./app/settings";
 import { Telemetry } from "./app/telemetry";
 import { MQTTClient } from "./mqtt/client";
-import type { SocketConstructor } from "./mqtt/transport";
+import type { SocketConstructor, SocketOptions } from "./mqtt/transport";
 import TMP102 from "./sensors/tmp102";
 
 const log = (line: string) => trace(`${line}\n`);
 
+/** An error's message, with its cause's (e.g. why the socket failed: "TLS: certificate has expired") unless already in it. */
+function describe(error: Error): string {
+  const cause = error.cause;
+  return cause instanceof Error && !error.message.includes(cause.message) ? `${error.message}: ${cause.message}` : error.message;
+}
+
+/** Socket options for the broker: TCP, or TLS for mqtts://. Never logged: they hold the client key. */
+function socketOptions(tls: TLSSettings | undefined): SocketOptions {
+  if (!tls) return { io: TCP as unknown as SocketConstructor };
+  const secure: Record<string, unknown> = {};
+  if (tls.ca) secure.certificate = tls.ca;
+  if (tls.certificates) {
+    secure.clientCertificates = tls.certificates;
+    secure.clientKey = tls.key;
+  }
+  return { io: TLS as unknown as SocketConstructor, TCP: { io: TCP }, host: tls.serverName, secure };
+}
+
 const settings = parseSettings(config);
+const brokerName = `${settings.broker.address}:${settings.broker.port}${settings.tls ? ` (TLS, ${settings.tls.serverName})` : ""}`;
 const base = `${settings.topicPrefix}/${settings.deviceId}`;
 const topics = { temperature: `${base}/temperature`, status: `${base}/status` };
 
@@ -28,7 +53,7 @@ const thermometer = new TMP102({
 });
 
 const client = new MQTTClient({
-  socket: { io: TCP as unknown as SocketConstructor },
+  socket: socketOptions(settings.tls),
   address: settings.broker.address,
   port: settings.broker.port,
   clientId: settings.clientId,
@@ -39,9 +64,9 @@ const client = new MQTTClient({
   birth: { topic: topics.status, payload: "online", qos: 1, retain: true },
   timers: deviceTimers,
   onConnect: ({ sessionPresent }) =>
-    log(`mqtt: connected to ${settings.broker.address}:${settings.broker.port}${sessionPresent ? " (session resumed)" : ""}`),
-  onDisconnect: (error) => log(`mqtt: disconnected: ${error.message}`),
-  onError: (error) => log(`mqtt: ${error.message}`),
+    log(`mqtt: connected to ${brokerName}${sessionPresent ? " (session resumed)" : ""}`),
+  onDisconnect: (error) => log(`mqtt: disconnected: ${describe(error)}`),
+  onError: (error) => log(`mqtt: ${describe(error)}`),
 });
 
 const telemetry = new Telemetry({
@@ -49,6 +74,6 @@ const telemetry = new Telemetry({
   wallClock: () => Date.now(), log,
 });
 
-log(`sensor firmware: publishing ${topics.temperature} every ${settings.interval} ms to ${settings.broker.address}:${settings.broker.port}`);
+log(`sensor firmware: publishing ${topics.temperature} every ${settings.interval} ms to ${brokerName}`);
 client.start();
 telemetry.start();

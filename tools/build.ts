@@ -48,7 +48,9 @@ switch (target) {
 }
 args = args.filter((arg) => arg !== "--");
 const command = ["-d", "-m", ...platform, "manifest.json", ...args];
-const shown = command.map((arg) => (/^(password|mqtt\.password)=/.test(arg) ? arg.replace(/=.*/, "=***") : arg));
+// Secrets and PEM blocks (which span lines: hence the s flag) are not echoed.
+const shown = command.map((arg) => (/^(password|mqtt\.password|mqtt\.key)=/.test(arg) ? arg.replace(/=.*/s, "=***")
+  : /^mqtt\.(ca|certificate)=/.test(arg) ? arg.replace(/=.*/s, "=<PEM>") : arg));
 process.stdout.write(`mcconfig ${shown.join(" ")}\n`);
 const result = spawnSync("mcconfig", command, { cwd: ROOT, stdio: "inherit" });
 process.exit(result.status ?? 1);

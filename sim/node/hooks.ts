@@ -28,6 +28,7 @@ let configSource = "export default Object.freeze({});";
 
 const implementations: Record<Exclude<DeviceModule, "mc/config">, string> = {
   "embedded:io/socket/tcp": new URL("./modules/tcp.ts", import.meta.url).href,
+  "embedded:io/socket/tcp/tls": new URL("./modules/tls.ts", import.meta.url).href,
   "preference": new URL("./modules/preference.ts", import.meta.url).href,
   "time": new URL("./modules/time.ts", import.meta.url).href,
   "timer": new URL("./modules/timer.ts", import.meta.url).href,

@@ -10,7 +10,9 @@
 
 import type { FirmwareConfig } from "../config";
 import Preference from "../node/modules/preference";
+import type { StreamSocket } from "../node/modules/stream-socket";
 import TCP from "../node/modules/tcp";
+import TLS from "../node/modules/tls";
 import Time from "../node/modules/time";
 import Timer from "../node/modules/timer";
 import { bundleFirmware } from "./bundle";
@@ -40,6 +42,24 @@ function failure(error: unknown): Uint8Array {
 
 type Event = () => Header | undefined;
 
+/** Undoes the TLS proxy's wire form (engine/modules/tls.ts): {"@bytes": hex} back to bytes. */
+function fromWire(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(fromWire);
+  if (typeof value === "object" && value !== null) {
+    const bytes = (value as { "@bytes"?: unknown })["@bytes"];
+    if (typeof bytes === "string") return new Uint8Array(Buffer.from(bytes, "hex"));
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, fromWire(item)]));
+  }
+  return value;
+}
+
+/** The socket class and options "tcp.open" asks for: TCP, or TLS when the TLS proxy opened it. */
+function socketClass(settings: Header): { Socket: typeof TCP | typeof TLS; options: Header } {
+  const { "@socket": kind, "@tcp": tcp, ...options } = settings;
+  if (kind !== "tls") return { Socket: TCP, options };
+  return { Socket: TLS, options: { ...options, TCP: tcp ? { io: TCP } : undefined, secure: fromWire(options.secure) } };
+}
+
 export interface XSHostOptions {
   config: FirmwareConfig;
   /** Receives the firmware's trace output. */
@@ -54,9 +74,12 @@ export interface XSHostOptions {
 export class XSHost {
   readonly worker: XSWorker;
   readonly #options: XSHostOptions;
-  readonly #sockets = new Map<number, TCP>();
+  /** TCP and TLS sockets, by id: both kinds take the same reads, writes and events. */
+  readonly #sockets = new Map<number, StreamSocket>();
   /** Bytes each socket holds that the firmware has not read. */
   readonly #unread = new Map<number, number>();
+  /** Latest writable count of each socket whose writable event is queued. */
+  readonly #writable = new Map<number, number>();
   readonly #timers = new Map<number, ReturnType<typeof Timer.set>>();
   #nextSocket = 1;
   #events: Event[] = [];
@@ -129,7 +152,7 @@ export class XSHost {
     }
   }
 
-  #socket(header: Header): TCP {
+  #socket(header: Header): StreamSocket {
     const socket = this.#sockets.get(header.id as number);
     if (!socket) throw new Error("socket is closed");
     return socket;
@@ -166,8 +189,9 @@ export class XSHost {
       case "tcp.open": {
         const id = this.#nextSocket++;
         const { op: _op, ...settings } = header;
-        const socket = new TCP({
-          ...settings,
+        const { Socket, options } = socketClass(settings);
+        const socket = new Socket({
+          ...options,
           onReadable: (count) => {
             this.#unread.set(id, count);
             this.post(() => {
@@ -175,7 +199,18 @@ export class XSHost {
               return unread > 0 ? { event: "tcp", id, what: "readable", count: unread } : undefined;
             });
           },
-          onWritable: (count) => this.post(() => (this.#sockets.has(id) ? { event: "tcp", id, what: "writable", count } : undefined)),
+          // One writable event per socket in the queue at a time, carrying the latest count,
+          // as lwIP's tcpTrigger coalesces triggers into one message (modules/io/socket/lwip/tcp.c).
+          onWritable: (count) => {
+            const queued = this.#writable.has(id);
+            this.#writable.set(id, count);
+            if (queued) return;
+            this.post(() => {
+              const latest = this.#writable.get(id);
+              this.#writable.delete(id);
+              return this.#sockets.has(id) && latest !== undefined ? { event: "tcp", id, what: "writable", count: latest } : undefined;
+            });
+          },
           onError: (error) => this.post(() => {
             if (!this.#sockets.delete(id)) return undefined;
             return { event: "tcp", id, what: "error", message: error?.message ?? "socket error" };

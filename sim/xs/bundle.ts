@@ -12,28 +12,34 @@ import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { build, type Plugin } from "esbuild";
 import type { FirmwareConfig } from "../config";
-import { type DeviceModule, firmwareModules, resolveFirmwareImport, ROOT } from "../firmware-modules";
+import { type DeviceModule, firmwareModules, isDeviceModule, resolveFirmwareImport, ROOT } from "../firmware-modules";
 
 const ENGINE = join(ROOT, "sim/xs/engine");
 
 const implementations: Record<Exclude<DeviceModule, "mc/config">, string> = {
   "embedded:io/socket/tcp": join(ENGINE, "modules/tcp.ts"),
+  "embedded:io/socket/tcp/tls": join(ENGINE, "modules/tls.ts"),
   "preference": join(ENGINE, "modules/preference.ts"),
   "time": join(ENGINE, "modules/time.ts"),
   "timer": join(ENGINE, "modules/timer.ts"),
 };
 
-function deviceResolution(config: FirmwareConfig): Plugin {
+function device(name: DeviceModule): { path: string; namespace?: string } {
+  return name === "mc/config" ? { path: "mc/config", namespace: "mc-config" } : { path: implementations[name] };
+}
+
+function deviceResolution(config: FirmwareConfig, entry: string): Plugin {
   const modules = firmwareModules();
   return {
     name: "device-modules",
     setup(esbuild) {
       esbuild.onResolve({ filter: /.*/ }, (args) => {
+        // A custom start-up module (a probe, a bench firmware) may import the device's modules itself.
+        if (args.importer === entry && isDeviceModule(args.path)) return device(args.path);
         if (!modules.byFile.has(args.importer)) return undefined;
         const found = resolveFirmwareImport(modules, "XS", args.path, args.importer);
         if (found.kind === "firmware") return { path: found.file };
-        if (found.name === "mc/config") return { path: "mc/config", namespace: "mc-config" };
-        return { path: implementations[found.name] };
+        return device(found.name);
       });
       esbuild.onLoad({ filter: /.*/, namespace: "mc-config" }, () => ({
         contents: `export default Object.freeze(${JSON.stringify(config)});`,
@@ -56,7 +62,7 @@ export async function bundleFirmware(config: FirmwareConfig, entry = join(ENGINE
     platform: "neutral",
     target: "es2022",
     tsconfig: join(ROOT, "tsconfig.json"),
-    plugins: [deviceResolution(config)],
+    plugins: [deviceResolution(config, entry)],
     logLevel: "silent",
     legalComments: "none",
   });

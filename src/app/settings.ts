@@ -3,12 +3,29 @@
  * `mcconfig ... key=value` overrides, which arrive as strings. Every value is
  * checked here, once; a bad one throws a TypeError or RangeError that names
  * the key and says what was expected. Keys the Moddable SDK adds (ssid, file,
- * ...) are ignored.
+ * ...) are ignored. Messages never quote passwords, certificates or keys.
  */
 
 export interface BrokerAddress {
   address: string;
   port: number;
+  /** mqtts:// : the connection uses TLS (see `Settings.tls`). */
+  tls: boolean;
+}
+
+/**
+ * TLS settings for an mqtts:// broker. Certificates and the key arrive as PEM
+ * text in config and are kept as DER, the form Moddable's TLS takes.
+ */
+export interface TLSSettings {
+  /** The name the broker's certificate carries (mqtt.serverName): the firmware connects to an IP address. */
+  serverName: string;
+  /** The CA that signs the broker's certificate (mqtt.ca), DER; undefined: the device's built-in roots. */
+  ca: ArrayBuffer | undefined;
+  /** The client certificate and any intermediates (mqtt.certificate), DER, leaf first; undefined: none. */
+  certificates: ArrayBuffer[] | undefined;
+  /** The client certificate's private key (mqtt.key), PKCS#8 DER; set exactly when `certificates` is. */
+  key: ArrayBuffer | undefined;
 }
 
 export interface Settings {
@@ -23,24 +40,121 @@ export interface Settings {
   keepalive: number;
   username: string | undefined;
   password: string | undefined;
+  /** Set exactly when the broker is mqtts://. */
+  tls: TLSSettings | undefined;
   sensorAddress: number;
 }
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 /**
- * Parses `mqtt://address:port`. ECMA-419 sockets connect to IP addresses;
+ * Parses `mqtt://address:port` (default port 1883) or `mqtts://address:port`
+ * (TLS, default port 8883). ECMA-419 sockets connect to IP addresses;
  * `localhost` is taken as 127.0.0.1.
  */
 export function parseBroker(key: string, value: unknown): BrokerAddress {
-  if (typeof value !== "string") throw new TypeError(`${key} must be a string like "mqtt://192.168.1.10:1883"`);
-  const match = /^mqtt:\/\/([^:/]+)(?::(\d+))?\/?$/.exec(value);
-  if (!match) throw new TypeError(`${key} ${JSON.stringify(value)} is not a broker URL like "mqtt://192.168.1.10:1883"`);
-  const address = match[1] === "localhost" ? "127.0.0.1" : match[1];
-  if (!IPV4.test(address)) throw new TypeError(`${key} host ${JSON.stringify(match[1])} must be an IPv4 address (this firmware does not resolve host names yet)`);
-  const port = match[2] === undefined ? 1883 : Number(match[2]);
-  if (!(port >= 1 && port <= 65535)) throw new RangeError(`${key} port must be 1 to 65535, not ${match[2]}`);
-  return { address, port };
+  if (typeof value !== "string") throw new TypeError(`${key} must be a string like "mqtt://192.168.1.10:1883" or "mqtts://192.168.1.10:8883"`);
+  const match = /^(mqtts?):\/\/([^:/]+)(?::(\d+))?\/?$/.exec(value);
+  if (!match) throw new TypeError(`${key} ${JSON.stringify(value)} is not a broker URL like "mqtt://192.168.1.10:1883" or "mqtts://192.168.1.10:8883"`);
+  const tls = match[1] === "mqtts";
+  const address = match[2] === "localhost" ? "127.0.0.1" : match[2];
+  if (!IPV4.test(address)) throw new TypeError(`${key} host ${JSON.stringify(match[2])} must be an IPv4 address (this firmware does not resolve host names yet${tls ? "; give the name the certificate carries in mqtt.serverName" : ""})`);
+  const port = match[3] === undefined ? (tls ? 8883 : 1883) : Number(match[3]);
+  if (!(port >= 1 && port <= 65535)) throw new RangeError(`${key} port must be 1 to 65535, not ${match[3]}`);
+  return { address, port, tls };
+}
+
+const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/** Decodes standard base64 (whitespace ignored); undefined if it is not base64. */
+function decodeBase64(text: string): ArrayBuffer | undefined {
+  const clean = text.replace(/\s+/g, "");
+  if (clean.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(clean)) return undefined;
+  const padding = clean.endsWith("==") ? 2 : clean.endsWith("=") ? 1 : 0;
+  const out = new Uint8Array((clean.length / 4) * 3 - padding);
+  let at = 0;
+  for (let i = 0; i < clean.length; i += 4) {
+    let group = 0;
+    for (let j = 0; j < 4; j++) {
+      const digit = BASE64.indexOf(clean[i + j]);
+      group = (group << 6) | (digit < 0 ? 0 : digit);
+    }
+    for (let shift = 16; shift >= 0 && at < out.length; shift -= 8) out[at++] = (group >> shift) & 0xff;
+  }
+  return out.buffer;
+}
+
+interface PEMBlock {
+  label: string;
+  der: ArrayBuffer;
+}
+
+/**
+ * The PEM blocks (`-----BEGIN label-----` base64 `-----END label-----`) in a
+ * config value, decoded. Throws, naming the key but never quoting the value,
+ * when it holds no block or a block that is not base64 DER. A literal "\n"
+ * (two characters, as a shell passes it) counts as a line break.
+ */
+function pemBlocks(key: string, value: string): PEMBlock[] {
+  const text = value.replace(/\\n/g, "\n").replace(/\r/g, "");
+  const blocks: PEMBlock[] = [];
+  const pattern = /-----BEGIN ([A-Z0-9 ]+)-----([^-]*)-----END ([A-Z0-9 ]+)-----/g;
+  for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+    const [, label, body, end] = match;
+    if (end !== label) throw new TypeError(`config ${key} is not valid PEM: BEGIN ${label} ends with END ${end}`);
+    if (body.includes(":")) throw new TypeError(`config ${key} is not usable PEM: its ${label} block has headers (an encrypted legacy key?); give it unencrypted`);
+    const der = decodeBase64(body);
+    if (!der || der.byteLength < 2 || new Uint8Array(der)[0] !== 0x30) throw new TypeError(`config ${key} is not valid PEM: its ${label} block is not base64-encoded DER`);
+    blocks.push({ label, der });
+  }
+  if (!blocks.length) throw new TypeError(`config ${key} must be PEM text (-----BEGIN ...----- base64 -----END ...-----), and it is not`);
+  return blocks;
+}
+
+function certificates(key: string, value: string, one: boolean): ArrayBuffer[] {
+  const blocks = pemBlocks(key, value);
+  const other = blocks.find((block) => block.label !== "CERTIFICATE");
+  if (other) throw new TypeError(`config ${key} must hold ${one ? "a certificate" : "certificates"} (BEGIN CERTIFICATE), not ${/PRIVATE KEY/.test(other.label) ? "a private key" : `BEGIN ${other.label}`}`);
+  if (one && blocks.length !== 1) throw new TypeError(`config ${key} must hold one certificate (the CA that signed the broker's certificate), not ${blocks.length}`);
+  return blocks.map((block) => block.der);
+}
+
+function privateKey(key: string, value: string): ArrayBuffer {
+  const blocks = pemBlocks(key, value);
+  if (blocks.length !== 1) throw new TypeError(`config ${key} must hold one private key, not ${blocks.length} PEM blocks`);
+  const label = blocks[0].label;
+  if (label === "ENCRYPTED PRIVATE KEY") throw new TypeError(`config ${key} must not be encrypted; convert it with: openssl pkcs8 -topk8 -nocrypt -in key.pem -out key.pk8.pem`);
+  if (label === "RSA PRIVATE KEY" || label === "EC PRIVATE KEY")
+    throw new TypeError(`config ${key} must be a PKCS#8 key (BEGIN PRIVATE KEY), as Moddable's TLS takes it, not BEGIN ${label}; convert it with: openssl pkcs8 -topk8 -nocrypt -in key.pem -out key.pk8.pem`);
+  if (label !== "PRIVATE KEY") throw new TypeError(`config ${key} must be a private key (BEGIN PRIVATE KEY), not BEGIN ${label}`);
+  return blocks[0].der;
+}
+
+const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+/** The mqtt.* TLS keys: required and checked for mqtts://, refused for mqtt:// (they would be ignored). */
+function parseTLS(broker: BrokerAddress, optional: (key: string) => string | undefined): TLSSettings | undefined {
+  const serverName = optional("mqtt.serverName");
+  const ca = optional("mqtt.ca");
+  const certificate = optional("mqtt.certificate");
+  const key = optional("mqtt.key");
+  if (!broker.tls) {
+    const given = ([["mqtt.serverName", serverName], ["mqtt.ca", ca], ["mqtt.certificate", certificate], ["mqtt.key", key]] as const)
+      .filter(([, value]) => value !== undefined).map(([name]) => name);
+    if (given.length) throw new TypeError(`config ${given.join(", ")} ${given.length > 1 ? "are" : "is"} for TLS, but broker is mqtt://; use an mqtts:// broker URL, or remove ${given.length > 1 ? "them" : "it"}`);
+    return undefined;
+  }
+  if (serverName === undefined)
+    throw new TypeError("config mqtt.serverName is required with an mqtts:// broker: the host name in the broker's certificate (the firmware connects to the IP address in the URL and checks the certificate against this name)");
+  if (!HOST_NAME.test(serverName)) throw new TypeError(`config mqtt.serverName ${JSON.stringify(serverName)} must be a host name such as "broker.example.com" (or an IPv4 address the certificate names)`);
+  if ((certificate === undefined) !== (key === undefined))
+    throw new TypeError(`config ${certificate === undefined ? "mqtt.key is set without mqtt.certificate" : "mqtt.certificate is set without mqtt.key"}: a client certificate needs both`);
+  return {
+    serverName,
+    ca: ca === undefined ? undefined : certificates("mqtt.ca", ca, true)[0],
+    certificates: certificate === undefined ? undefined : certificates("mqtt.certificate", certificate, false),
+    key: key === undefined ? undefined : privateKey("mqtt.key", key),
+  };
 }
 
 function text(config: Readonly<Record<string, unknown>>, key: string, fallback: string, pattern?: RegExp, hint?: string): string {
@@ -73,8 +187,9 @@ export function parseSettings(config: Readonly<Record<string, unknown>>): Settin
   const sensorAddress = typeof sensor === "string" ? Number(sensor) : sensor;
   if (typeof sensorAddress !== "number" || !Number.isInteger(sensorAddress) || sensorAddress < 0 || sensorAddress > 0x7f)
     throw new RangeError(`config sensor.address must be a 7-bit I2C address such as 0x48 or 72, not ${JSON.stringify(sensor)}`);
+  const broker = parseBroker("config broker", config.broker ?? "mqtt://127.0.0.1:1883");
   return {
-    broker: parseBroker("config broker", config.broker ?? "mqtt://127.0.0.1:1883"),
+    broker,
     deviceId,
     clientId: text(config, "clientId", "", undefined) || `xs-sensor-${deviceId}`,
     topicPrefix: text(config, "topicPrefix", "home", PREFIX, "must not contain + or #"),
@@ -82,6 +197,7 @@ export function parseSettings(config: Readonly<Record<string, unknown>>): Settin
     keepalive: integer(config, "keepalive", 60, 0, 65535),
     username: optional("mqtt.username"),
     password: optional("mqtt.password"),
+    tls: parseTLS(broker, optional),
     sensorAddress,
   };
 }

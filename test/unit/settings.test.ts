@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createPrivateKey, generateKeyPairSync, X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -10,7 +11,8 @@ const manifestConfig = JSON.parse(readFileSync(join(ROOT, "manifest.json"), "utf
 describe("firmware settings (mc/config)", () => {
   it("takes the manifest's defaults as they are: the seed demo", () => {
     const settings = parseSettings(manifestConfig);
-    assert.deepEqual(settings.broker, { address: "127.0.0.1", port: 1883 });
+    assert.deepEqual(settings.broker, { address: "127.0.0.1", port: 1883, tls: false });
+    assert.equal(settings.tls, undefined);
     assert.equal(`${settings.topicPrefix}/${settings.deviceId}`, "home/livingroom");
     assert.equal(settings.interval, 5000);
     assert.equal(settings.username, undefined);
@@ -35,10 +37,117 @@ describe("firmware settings (mc/config)", () => {
   });
 
   it("parses broker URLs to an address and port", () => {
-    assert.deepEqual(parseBroker("b", "mqtt://10.1.2.3"), { address: "10.1.2.3", port: 1883 });
-    assert.deepEqual(parseBroker("b", "mqtt://localhost:1884/"), { address: "127.0.0.1", port: 1884 });
+    assert.deepEqual(parseBroker("b", "mqtt://10.1.2.3"), { address: "10.1.2.3", port: 1883, tls: false });
+    assert.deepEqual(parseBroker("b", "mqtt://localhost:1884/"), { address: "127.0.0.1", port: 1884, tls: false });
+    assert.deepEqual(parseBroker("b", "mqtts://10.1.2.3"), { address: "10.1.2.3", port: 8883, tls: true });
+    assert.deepEqual(parseBroker("b", "mqtts://10.1.2.3:18883"), { address: "10.1.2.3", port: 18883, tls: true });
+    assert.throws(() => parseBroker("b", "mqtts://broker.example.com"), /must be an IPv4 address .*mqtt.serverName/);
+    assert.throws(() => parseBroker("b", "ssl://10.1.2.3"), /is not a broker URL like "mqtt:\/\/192.168.1.10:1883" or "mqtts:\/\/192.168.1.10:8883"/);
     assert.throws(() => parseBroker("b", "mqtt://broker.local:1883"), /must be an IPv4 address/);
     assert.throws(() => parseBroker("b", "mqtt://1.2.3.4:70000"), /port must be 1 to 65535/);
     assert.throws(() => parseBroker("b", "mqtt://256.1.1.1"), /must be an IPv4 address/);
+  });
+});
+
+// Keys made by node:crypto; a certificate as fixed text (settings check its shape only; the
+// TLS tests make real ones).
+const rsa = generateKeyPairSync("rsa", { modulusLength: 1024 });
+const KEY_PKCS8 = rsa.privateKey.export({ format: "pem", type: "pkcs8" }) as string;
+const KEY_PKCS1 = rsa.privateKey.export({ format: "pem", type: "pkcs1" }) as string;
+const KEY_ENCRYPTED = rsa.privateKey.export({ format: "pem", type: "pkcs8", cipher: "aes-128-cbc", passphrase: "x" }) as string;
+// A self-signed certificate: openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=test-ca -days 3650
+const CERTIFICATE = `-----BEGIN CERTIFICATE-----
+MIIBejCCAR+gAwIBAgIUPcw4wfK2HVjs5Mcb28VI1g9D4F8wCgYIKoZIzj0EAwIw
+EjEQMA4GA1UEAwwHdGVzdC1jYTAeFw0yNjExMjIxODMwMzJaFw0zNjExMTkxODMw
+MzJaMBIxEDAOBgNVBAMMB3Rlc3QtY2EwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNC
+AARGaGK9AmejZS6tkbkogSr8oZOomyJuxjEBhL9QgM6SS/IW/NgoI4cSvBFZVqIP
+bkFVZohzsfKmI5FwaC2YoX/4o1MwUTAdBgNVHQ4EFgQUkJWcwddcKECNDVvhA0/u
+mic4ipUwHwYDVR0jBBgwFoAUkJWcwddcKECNDVvhA0/umic4ipUwDwYDVR0TAQH/
+BAUwAwEB/zAKBggqhkjOPQQDAgNJADBGAiEAixroeDOTK5w1Pb4niWmfZmy+JwfC
+IwmSLkuFOtu5ueUCIQCj32kmEH0i7zzs+UnCLzhk7CzubUe/+tKr/Rvk8VC27Q==
+-----END CERTIFICATE-----
+`;
+
+const TLS_BASE = { broker: "mqtts://10.0.0.5", "mqtt.serverName": "broker.example.com" };
+
+describe("firmware settings: TLS (mqtts://, mqtt.serverName, mqtt.ca, mqtt.certificate, mqtt.key)", () => {
+  it("selects TLS with mqtts://, port 8883 by default, and takes the server name", () => {
+    const settings = parseSettings(TLS_BASE);
+    assert.deepEqual(settings.broker, { address: "10.0.0.5", port: 8883, tls: true });
+    assert.deepEqual(settings.tls, { serverName: "broker.example.com", ca: undefined, certificates: undefined, key: undefined });
+  });
+
+  it("keeps the CA, the client certificate and the key as DER, the form Moddable's TLS takes", () => {
+    const settings = parseSettings({ ...TLS_BASE, "mqtt.ca": CERTIFICATE, "mqtt.certificate": CERTIFICATE + CERTIFICATE, "mqtt.key": KEY_PKCS8 });
+    const tls = settings.tls!;
+    assert.ok(tls.ca instanceof ArrayBuffer);
+    assert.equal(new X509Certificate(Buffer.from(tls.ca)).subject, "CN=test-ca");
+    assert.equal(tls.certificates!.length, 2, "a chain: every certificate in mqtt.certificate");
+    assert.deepEqual(Buffer.from(tls.certificates![0]), Buffer.from(tls.ca));
+    const key = createPrivateKey({ key: Buffer.from(tls.key!), format: "der", type: "pkcs8" });
+    assert.equal(key.asymmetricKeyType, "rsa");
+  });
+
+  it("takes PEM with CRLF line ends or with literal \\n, as a shell may pass it", () => {
+    const crlf = parseSettings({ ...TLS_BASE, "mqtt.ca": CERTIFICATE.replace(/\n/g, "\r\n") }).tls!.ca!;
+    const escaped = parseSettings({ ...TLS_BASE, "mqtt.ca": CERTIFICATE.replace(/\n/g, "\\n") }).tls!.ca!;
+    assert.deepEqual(Buffer.from(crlf), Buffer.from(escaped));
+  });
+
+  it("treats empty values (the manifest's defaults) as unset", () => {
+    const settings = parseSettings({ ...TLS_BASE, "mqtt.ca": "", "mqtt.certificate": "", "mqtt.key": "" });
+    assert.deepEqual(settings.tls, { serverName: "broker.example.com", ca: undefined, certificates: undefined, key: undefined });
+    assert.equal(parseSettings({ broker: "mqtt://10.0.0.5", "mqtt.serverName": "", "mqtt.ca": "" }).tls, undefined);
+  });
+
+  it("needs mqtt.serverName for mqtts://, and a host name there", () => {
+    assert.throws(() => parseSettings({ broker: "mqtts://10.0.0.5" }), /config mqtt.serverName is required with an mqtts:\/\/ broker/);
+    assert.throws(() => parseSettings({ ...TLS_BASE, "mqtt.serverName": "https://broker" }), /config mqtt.serverName "https:\/\/broker" must be a host name/);
+    assert.throws(() => parseSettings({ ...TLS_BASE, "mqtt.serverName": 7 }), /config mqtt.serverName must be a string/);
+    assert.equal(parseSettings({ ...TLS_BASE, "mqtt.serverName": "10.0.0.5" }).tls!.serverName, "10.0.0.5");
+  });
+
+  it("refuses TLS keys with an mqtt:// broker rather than ignore them", () => {
+    assert.throws(() => parseSettings({ broker: "mqtt://10.0.0.5", "mqtt.ca": CERTIFICATE }), /config mqtt.ca is for TLS, but broker is mqtt:\/\/; use an mqtts:\/\/ broker URL, or remove it/);
+    assert.throws(() => parseSettings({ broker: "mqtt://10.0.0.5", "mqtt.serverName": "b", "mqtt.key": KEY_PKCS8 }), /config mqtt.serverName, mqtt.key are for TLS/);
+  });
+
+  it("refuses values that are not PEM, naming the key", () => {
+    assert.throws(() => parseSettings({ ...TLS_BASE, "mqtt.ca": "/etc/ssl/ca.pem" }), /config mqtt.ca must be PEM text/);
+    assert.throws(() => parseSettings({ ...TLS_BASE, "mqtt.ca": "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----" }), /config mqtt.ca is not valid PEM: its CERTIFICATE block is not base64-encoded DER/);
+    assert.throws(() => parseSettings({ ...TLS_BASE, "mqtt.ca": CERTIFICATE.replace("END CERTIFICATE", "END X509 CRL") }), /config mqtt.ca is not valid PEM: BEGIN CERTIFICATE ends with END X509 CRL/);
+    assert.throws(() => parseSettings({ ...TLS_BASE, "mqtt.ca": KEY_PKCS8 }), /config mqtt.ca must hold a certificate \(BEGIN CERTIFICATE\), not a private key/);
+    assert.throws(() => parseSettings({ ...TLS_BASE, "mqtt.ca": CERTIFICATE + CERTIFICATE }), /config mqtt.ca must hold one certificate .*not 2/);
+    assert.throws(() => parseSettings({ ...TLS_BASE, "mqtt.certificate": KEY_PKCS8, "mqtt.key": KEY_PKCS8 }), /config mqtt.certificate must hold certificates \(BEGIN CERTIFICATE\), not a private key/);
+    assert.throws(() => parseSettings({ ...TLS_BASE, "mqtt.certificate": CERTIFICATE, "mqtt.key": CERTIFICATE }), /config mqtt.key must be a private key \(BEGIN PRIVATE KEY\), not BEGIN CERTIFICATE/);
+  });
+
+  it("needs a PKCS#8, unencrypted key, and says how to convert one", () => {
+    assert.throws(() => parseSettings({ ...TLS_BASE, "mqtt.certificate": CERTIFICATE, "mqtt.key": KEY_PKCS1 }),
+      /config mqtt.key must be a PKCS#8 key \(BEGIN PRIVATE KEY\).*not BEGIN RSA PRIVATE KEY; convert it with: openssl pkcs8 -topk8 -nocrypt/);
+    assert.throws(() => parseSettings({ ...TLS_BASE, "mqtt.certificate": CERTIFICATE, "mqtt.key": KEY_ENCRYPTED }), /config mqtt.key must not be encrypted/);
+  });
+
+  it("needs the client certificate and its key together", () => {
+    assert.throws(() => parseSettings({ ...TLS_BASE, "mqtt.certificate": CERTIFICATE }), /config mqtt.certificate is set without mqtt.key: a client certificate needs both/);
+    assert.throws(() => parseSettings({ ...TLS_BASE, "mqtt.key": KEY_PKCS8 }), /config mqtt.key is set without mqtt.certificate/);
+  });
+
+  it("never quotes a key, certificate or password in its errors", () => {
+    const secretBody = KEY_PKCS1.split("\n")[1];
+    const attempts: Record<string, unknown>[] = [
+      { ...TLS_BASE, "mqtt.certificate": CERTIFICATE, "mqtt.key": KEY_PKCS1 },
+      { ...TLS_BASE, "mqtt.certificate": CERTIFICATE, "mqtt.key": KEY_PKCS1.replace(/[A-Za-z]/, "!") },
+      { ...TLS_BASE, "mqtt.ca": KEY_PKCS1 },
+      { ...TLS_BASE, "mqtt.ca": KEY_PKCS1.slice(0, 300) },
+      { broker: "mqtt://10.0.0.5", "mqtt.key": KEY_PKCS1, "mqtt.password": "hunter2" },
+    ];
+    for (const config of attempts) {
+      assert.throws(() => parseSettings(config), (error: Error) => {
+        assert.ok(!error.message.includes(secretBody.slice(0, 16)), `no key material in: ${error.message}`);
+        assert.ok(!error.message.includes("hunter2"));
+        return true;
+      });
+    }
   });
 });
