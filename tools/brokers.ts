@@ -5,7 +5,7 @@
  */
 
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -77,6 +77,8 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Br
   const lines = [`listener ${port} 127.0.0.1`, "allow_anonymous true", "log_dest stderr", "log_type error", "log_type warning"];
   if (options.persistence) {
     mkdirSync(options.persistence, { recursive: true });
+    // Started as root, mosquitto drops to its own user, which must be able to write its database.
+    chmodSync(options.persistence, 0o777);
     lines.push("persistence true", `persistence_location ${options.persistence}/`, "autosave_interval 1");
   }
   lines.push(...(options.extra ?? []));
