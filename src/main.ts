@@ -13,10 +13,12 @@
 import TCP from "embedded:io/socket/tcp";
 import TLS from "embedded:io/socket/tcp/tls";
 import config from "mc/config";
+import Preference from "preference";
 import { deviceTimers } from "./app/device-timers";
 import { parseSettings, type TLSSettings } from "./app/settings";
 import { Telemetry } from "./app/telemetry";
 import { MQTTClient } from "./mqtt/client";
+import { PreferenceOutboxStore } from "./mqtt/preference-store";
 import type { SocketConstructor, SocketOptions } from "./mqtt/transport";
 import TMP102 from "./sensors/tmp102";
 
@@ -63,6 +65,12 @@ const client = new MQTTClient({
   will: { topic: topics.status, payload: "offline", qos: 1, retain: true },
   birth: { topic: topics.status, payload: "online", qos: 1, retain: true },
   timers: deviceTimers,
+  // Readings accepted while the broker is away survive a reboot in the device's preference storage.
+  outbox: {
+    store: new PreferenceOutboxStore({ preference: Preference, maxRecordBytes: settings.outbox.recordBytes, maxMessages: settings.outbox.messages }),
+    messages: settings.outbox.messages,
+    overflow: settings.outbox.overflow,
+  },
   onConnect: ({ sessionPresent }) =>
     log(`mqtt: connected to ${brokerName}${sessionPresent ? " (session resumed)" : ""}`),
   onDisconnect: (error) => log(`mqtt: disconnected: ${describe(error)}`),
@@ -75,5 +83,6 @@ const telemetry = new Telemetry({
 });
 
 log(`sensor firmware: publishing ${topics.temperature} every ${settings.interval} ms to ${brokerName}`);
+if (client.stats.restored) log(`mqtt: ${client.stats.restored} messages kept from before the restart will be sent`);
 client.start();
 telemetry.start();

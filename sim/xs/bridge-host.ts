@@ -249,7 +249,7 @@ export class XSHost {
 
       case "pref.set":
         Preference.set(header.domain as string, header.key as string,
-          header.binary ? payload.slice().buffer : header.value as boolean | number | string);
+          header.binary ? new Uint8Array(payload).buffer : header.value as boolean | number | string);
         return frame({});
       case "pref.get": {
         const value = Preference.get(header.domain as string, header.key as string);

@@ -43,6 +43,16 @@ export interface Settings {
   /** Set exactly when the broker is mqtts://. */
   tls: TLSSettings | undefined;
   sensorAddress: number;
+  outbox: OutboxSettings;
+}
+
+/** Where readings wait while the broker is unreachable (see the MQTT client's outbox). */
+export interface OutboxSettings {
+  /** Messages held; past it the overflow policy applies. */
+  messages: number;
+  overflow: "reject" | "drop-oldest";
+  /** Largest record the device's preference storage takes (ESP32 NVS 4000, Pico 63); larger messages stay in RAM. */
+  recordBytes: number;
 }
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
@@ -199,5 +209,10 @@ export function parseSettings(config: Readonly<Record<string, unknown>>): Settin
     password: optional("mqtt.password"),
     tls: parseTLS(broker, optional),
     sensorAddress,
+    outbox: {
+      messages: integer(config, "outbox.messages", 100, 1, 1000),
+      overflow: text(config, "outbox.overflow", "drop-oldest", /^(reject|drop-oldest)$/, `must be "reject" or "drop-oldest"`) as OutboxSettings["overflow"],
+      recordBytes: integer(config, "outbox.recordBytes", 4000, 16, 1_000_000),
+    },
   };
 }

@@ -151,3 +151,14 @@ describe("firmware settings: TLS (mqtts://, mqtt.serverName, mqtt.ca, mqtt.certi
     }
   });
 });
+
+describe("outbox settings", () => {
+  it("default to 100 messages, dropping the oldest, in 4000-byte records", () => {
+    assert.deepEqual(parseSettings({}).outbox, { messages: 100, overflow: "drop-oldest", recordBytes: 4000 });
+  });
+  it("take overrides as strings and name bad keys", () => {
+    assert.deepEqual(parseSettings({ "outbox.messages": "20", "outbox.overflow": "reject", "outbox.recordBytes": "63" }).outbox, { messages: 20, overflow: "reject", recordBytes: 63 });
+    assert.throws(() => parseSettings({ "outbox.overflow": "drop-newest" }), /config outbox.overflow "drop-newest" must be "reject" or "drop-oldest"/);
+    assert.throws(() => parseSettings({ "outbox.messages": 0 }), /config outbox.messages must be an integer from 1 to 1000/);
+  });
+});
