@@ -7,6 +7,9 @@
  *   npm test -- unit xs           chosen suites
  *   npm test -- test/unit/x.test.ts   chosen files
  *
+ * Tests run with the Node host's module hooks (sim/node/register.ts), so they
+ * import firmware modules as a device links them.
+ *
  * Integration tests use mosquitto when it is installed and aedes otherwise,
  * and say which. REQUIRE_MOSQUITTO=1 makes a missing mosquitto a failure
  * (CI sets it).
@@ -61,7 +64,7 @@ process.stdout.write(mosquitto
 
 const tsc = join(ROOT, "node_modules/.bin/tsc");
 const nodeTest = (title: string, list: string[], concurrency: number) =>
-  run(title, process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", `--test-concurrency=${concurrency}`, ...list.map((file) => relative(ROOT, file))]);
+  run(title, process.execPath, ["--import", "tsx", "--import", "./sim/node/register.ts", "--test", "--test-reporter=spec", `--test-concurrency=${concurrency}`, ...list.map((file) => relative(ROOT, file))]);
 
 let ok = true;
 if (files.length) {

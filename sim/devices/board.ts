@@ -1,42 +1,98 @@
 /*
- * The simulated board: which simulated chips sit on which bus, and the knobs
- * a test or `npm start` turns (the scenario a chip measures).
+ * The simulated board: which simulated chips sit on which bus, and the
+ * environment they measure. The host describes the board once, before the
+ * firmware opens a bus (`configureBoard`, from the firmware's `sensors`
+ * config, so the simulator has what the firmware expects); without that it
+ * has one TMP102 at 0x48. Tests and the hosts' control channels reach chips
+ * by name to inject faults.
  *
  * Built on first use, never at module load: the Moddable simulator preloads
  * modules into read-only memory.
  */
 
+import type { AnalogSource } from "./analog";
 import { SimulatedI2CBus } from "./bus";
-import { roomTemperature } from "./scenario";
-import { TMP102Model } from "./tmp102";
+import type { SimulatedChip } from "./chip";
+import { Environment } from "./environment";
+import { MODELS } from "./models";
+import { SimulatedOneWireBus } from "./onewire-bus";
 
-export interface SimulatedBoard {
-  readonly i2c: SimulatedI2CBus[];
-  readonly tmp102: TMP102Model;
-  /** When set, the temperature every thermometer measures instead of the scenario's. */
-  temperatureOverride: number | undefined;
+/** A chip on the board. */
+export interface Placement {
+  /** A name to reach it by (the firmware's sensor name). */
+  name: string;
+  /** Chip name, as in src/sensors/catalog.ts. */
+  chip: string;
+  /** I2C chips. */
+  address?: number;
+  port?: number;
+  /** 1-Wire and analog chips. */
+  pin?: number;
+  rom?: string;
 }
 
-/** I2C address of the board's TMP102 (ADD0 to ground, TMP102 datasheet 7.3.4). */
-export const BOARD_TMP102_ADDRESS = 0x48;
+/** Pins of the simulated board's 1-Wire bus and analog input (an ESP32 DevKit's usual choices). */
+export const BOARD_ONEWIRE_PIN = 4;
+export const BOARD_ANALOG_PIN = 34;
 
+export interface SimulatedBoard {
+  readonly environment: Environment;
+  readonly i2c: SimulatedI2CBus[];
+  readonly oneWire: Map<number, SimulatedOneWireBus>;
+  readonly analog: Map<number, AnalogSource>;
+  /** Chips by placement name. */
+  readonly chips: Map<string, SimulatedChip>;
+}
+
+const DEFAULT_BOARD: readonly Placement[] = Object.freeze([Object.freeze({ name: "tmp102", chip: "tmp102", address: 0x48 })]);
+
+let placements: readonly Placement[] | undefined;
 let board: SimulatedBoard | undefined;
 
+/** Describes the board; call before the firmware opens a bus. */
+export function configureBoard(list: readonly Placement[]): void {
+  if (board) throw new Error("the simulated board is already built; configure it before the firmware starts");
+  placements = list;
+}
+
 function build(): SimulatedBoard {
-  const scenario = roomTemperature();
-  const i2c = [new SimulatedI2CBus()];
-  const built: SimulatedBoard = {
-    i2c,
-    tmp102: new TMP102Model({ temperature: () => built.temperatureOverride ?? scenario(Date.now()) }),
-    temperatureOverride: undefined,
-  };
-  i2c[0].attach(BOARD_TMP102_ADDRESS, built.tmp102);
+  const built: SimulatedBoard = { environment: new Environment(), i2c: [], oneWire: new Map(), analog: new Map(), chips: new Map() };
+  for (const placement of placements ?? DEFAULT_BOARD) {
+    const make = MODELS[placement.chip];
+    if (!make) throw new Error(`the simulated board has no model of a ${placement.chip} (${placement.name})`);
+    const model = make(built.environment, { address: placement.address, rom: placement.rom });
+    if (model.bus === "i2c") {
+      const port = placement.port ?? 0;
+      (built.i2c[port] ??= new SimulatedI2CBus()).attach(placement.address!, model.chip);
+    }
+    else if (model.bus === "onewire") {
+      const pin = placement.pin ?? BOARD_ONEWIRE_PIN;
+      let bus = built.oneWire.get(pin);
+      if (!bus) built.oneWire.set(pin, bus = new SimulatedOneWireBus());
+      bus.attach(model.chip);
+    }
+    else built.analog.set(placement.pin ?? BOARD_ANALOG_PIN, model.chip);
+    built.chips.set(placement.name, model.chip);
+  }
   return built;
 }
 
-/** The simulated board, wired on first call. */
+/** The simulated board, built on first call. */
 export function simulatedBoard(): SimulatedBoard {
   return (board ??= build());
+}
+
+/** The 1-Wire bus on `pin`; pins the board does not use are empty buses. */
+export function oneWireBus(pin: number): SimulatedOneWireBus {
+  const buses = simulatedBoard().oneWire;
+  let bus = buses.get(pin);
+  if (!bus) buses.set(pin, bus = new SimulatedOneWireBus());
+  return bus;
+}
+
+/** What drives analog `pin`, if anything. */
+export function analogSource(pin: number): AnalogSource | undefined {
+  return simulatedBoard().analog.get(pin);
 }
 
 /** The simulated bus on `port`; ports the board does not have are empty buses. */

@@ -3,8 +3,12 @@
  * its hardware would.
  */
 
+import type { ChipFaults } from "./chip";
+
 /** A chip on the bus: answers transfers as the hardware would. */
 export interface I2CTarget {
+  /** Injected faults (absent: NACK; busErrorAfter: a transfer breaks part way). */
+  faults?: ChipFaults;
   /** The controller wrote `bytes`; `stop` ends the transaction. */
   write(bytes: Uint8Array, stop: boolean): void;
   /** The controller reads `count` bytes. */

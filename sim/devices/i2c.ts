@@ -64,7 +64,10 @@ export class SimulatedI2C {
   }
 
   write(buffer: BufferSource, stop = true): void {
-    this.#target("write").write(bytesOf(buffer).slice(), stop);
+    const bytes = bytesOf(buffer).slice();
+    const target = this.#target("write");
+    this.#glitch(target, bytes.length);
+    target.write(bytes, stop);
   }
 
   read(count: number, stop?: boolean): ArrayBuffer;
@@ -84,7 +87,9 @@ export class SimulatedI2C {
   }
 
   #transferIn(count: number, stop: boolean): Uint8Array {
-    const bytes = this.#target("read").read(count, stop);
+    const target = this.#target("read");
+    this.#glitch(target, count);
+    const bytes = target.read(count, stop);
     if (bytes.length !== count) throw new Error(`simulated chip at 0x${this.#address.toString(16)} returned ${bytes.length} of ${count} bytes`);
     return bytes;
   }
@@ -92,8 +97,19 @@ export class SimulatedI2C {
   #target(what: string): I2CTarget {
     if (!this.#bus) throw new Error("I2C is closed");
     const target = this.#bus.target(this.#address);
-    if (!target) throw new I2CNackError(this.#address, what);
+    if (!target || target.faults?.absent) throw new I2CNackError(this.#address, what);
     return target;
+  }
+
+  /** An injected bus error: the transfer breaks after `busErrorAfter` bytes (once). */
+  #glitch(target: I2CTarget, bytes: number): void {
+    const after = target.faults?.busErrorAfter;
+    if (after === undefined) return;
+    if (after < bytes) {
+      delete target.faults!.busErrorAfter;
+      throw new Error(`I2C bus error after ${after} of ${bytes} bytes at address 0x${this.#address.toString(16)}`);
+    }
+    target.faults!.busErrorAfter = after - bytes;
   }
 }
 

@@ -11,6 +11,8 @@
  */
 
 import type { I2CTarget } from "./bus";
+import { SimulatedChip } from "./chip";
+import type { Environment } from "./environment";
 
 /** Pointer register values P1..P0 (7.5.1). */
 const Pointer = Object.freeze({ temperature: 0, configuration: 1, low: 2, high: 3 } as const);
@@ -36,26 +38,27 @@ export function tmp102Encode(celsius: number, extended: boolean): number {
   return extended ? word | 1 : word; // bit 0 flags 13-bit data (7.5.2)
 }
 
-export interface TMP102ModelOptions {
-  /** Temperature in degrees C when the chip converts. */
-  temperature: () => number;
-}
-
-export class TMP102Model implements I2CTarget {
+export class TMP102Model extends SimulatedChip implements I2CTarget {
+  readonly name = "tmp102";
   #pointer: number = Pointer.temperature;
   #config: number = Config.powerUp;
   #low = 0x4b00;  // 75 degC (7.5.4)
   #high = 0x5000; // 80 degC (7.5.4)
-  readonly #temperature: () => number;
+  readonly #environment: Pick<Environment, "temperature">;
 
-  constructor(options: TMP102ModelOptions) {
-    this.#temperature = options.temperature;
+  constructor(environment: Pick<Environment, "temperature">) {
+    super();
+    this.#environment = environment;
   }
 
   /** Current register contents by pointer value, for tests. */
   register(pointer: number): number {
     switch (pointer & 3) {
-      case Pointer.temperature: return tmp102Encode(this.#temperature(), (this.#config & Config.extendedMode) !== 0);
+      case Pointer.temperature: {
+        // outOfRange: the scale's most negative code, -128 degC (12-bit) or -256 degC (13-bit), which the chip never converts to.
+        if (this.faults.outOfRange) return (this.#config & Config.extendedMode) !== 0 ? 0x8001 : 0x8000;
+        return tmp102Encode(this.#environment.temperature(this.now()), (this.#config & Config.extendedMode) !== 0);
+      }
       case Pointer.configuration: return this.#config;
       case Pointer.low: return this.#low;
       default: return this.#high;

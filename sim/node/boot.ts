@@ -6,8 +6,8 @@
  *
  *   node --import tsx sim/node/boot.ts --storage DIR [--config JSON]
  *
- * Control messages from a parent (process.send), for tests:
- *   {type: "temperature", value: number | null}   override the simulated room
+ * Control messages from a parent (process.send), for tests: see
+ * sim/devices/control.ts (the simulated room, injected chip faults).
  */
 
 import { mkdirSync } from "node:fs";
@@ -31,9 +31,10 @@ setStorageDirectory(args.storage);
 register(new URL("./hooks.ts", import.meta.url).href, { data: { config: firmwareConfig(args.config) } });
 
 const fileURL = (path: string) => pathToFileURL(join(ROOT, path)).href;
-const board = await import(fileURL("sim/devices/board.ts")) as typeof import("../devices/board");
-process.on("message", (message: { type?: string; value?: number | null }) => {
-  if (message?.type === "temperature") board.simulatedBoard().temperatureOverride = message.value ?? undefined;
+const control = await import(fileURL("sim/devices/control.ts")) as typeof import("../devices/control");
+process.on("message", (message: import("../devices/control").ControlMessage) => {
+  const problem = control.applyControl(message);
+  if (problem) process.stderr.write(`Node host: control message refused: ${problem}\n`);
 });
 if (process.send) process.channel?.unref();
 

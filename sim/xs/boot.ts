@@ -6,8 +6,8 @@
  *
  *   node --import tsx sim/xs/boot.ts --storage DIR [--config JSON]
  *
- * Control messages (process.send): {type: "temperature", value} as on the
- * Node host; {type: "meter"} answers {type: "meter", meter} with the XS
+ * Control messages (process.send): those of sim/devices/control.ts, as on
+ * the Node host; {type: "meter"} answers {type: "meter", meter} with the XS
  * engine's figures of the latest delivery.
  */
 
@@ -30,9 +30,9 @@ const host = new XSHost({
   },
 });
 
-process.on("message", (message: { type?: string; value?: number | null }) => {
-  if (message?.type === "temperature") host.post(() => ({ event: "control", type: "temperature", value: message.value ?? null }));
-  else if (message?.type === "meter") process.send?.({ type: "meter", meter: host.meter });
+process.on("message", (message: Record<string, unknown>) => {
+  if (message?.type === "meter") process.send?.({ type: "meter", meter: host.meter });
+  else host.post(() => ({ ...message, event: "control" }));
 });
 if (process.send) process.channel?.unref();
 for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => { host.stop(); process.exit(0); });

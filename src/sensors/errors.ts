@@ -16,7 +16,9 @@ export class SensorError extends Error {
   readonly reason: SensorFaultReason;
   readonly sensor: string;
   constructor(sensor: string, reason: SensorFaultReason, message: string, cause?: unknown) {
-    super(`${sensor}: ${message}`, cause === undefined ? undefined : { cause });
+    // The cause's words (e.g. "I2C read at address 0x48 not acknowledged") say what actually went wrong.
+    const detail = cause instanceof Error && cause.message ? `: ${cause.message}` : "";
+    super(`${sensor}: ${message}${detail}`, cause === undefined ? undefined : { cause });
     this.sensor = sensor;
     this.reason = reason;
   }

@@ -10,7 +10,9 @@
  */
 
 import type { I2CBusOptions, I2CInstance } from "embedded:provider/builtin";
+import Timer from "timer";
 import { SensorError } from "./errors";
+import type { SampleCallback, Sensor, ThermometerSample } from "./sensor";
 
 /** Pointer register values (7.5.1). */
 const Register = Object.freeze({ temperature: 0x00, configuration: 0x01, low: 0x02, high: 0x03 } as const);
@@ -42,7 +44,7 @@ export interface TMP102Configuration {
   conversionRate?: 0.25 | 1 | 4 | 8;
 }
 
-export default class TMP102 {
+export default class TMP102 implements Sensor<ThermometerSample> {
   #io: I2CInstance | undefined;
   #extended = false;
   readonly #onError: ((error: SensorError) => void) | undefined;
@@ -85,22 +87,37 @@ export default class TMP102 {
     this.#extended = (config & Config.extendedMode) !== 0;
   }
 
-  /** `{temperature}` in degrees C, or undefined after reporting a fault to onError. */
-  sample(): { temperature: number } | undefined {
+  /**
+   * The latest conversion (the chip converts continuously, 7.5.3.8): `{temperature}` in degrees C.
+   * Without a callback, returns it, or undefined after reporting a fault to onError.
+   * With one, calls it back on the next turn with (error, sample).
+   */
+  sample(): ThermometerSample | undefined;
+  sample(callback: SampleCallback<ThermometerSample>): void;
+  sample(callback?: SampleCallback<ThermometerSample>): ThermometerSample | undefined {
     const io = this.#open();
+    let result: ThermometerSample | undefined, fault: SensorError | undefined;
     try {
       const word = this.#read16(io, Register.temperature);
       // Left-justified two's complement: 12 bits, or 13 in extended mode (7.5.2).
       const shift = this.#extended ? 3 : 4;
       const signed = word & 0x8000 ? word - 0x10000 : word;
-      return { temperature: (signed >> shift) * DEGREES_PER_LSB };
+      const temperature = (signed >> shift) * DEGREES_PER_LSB;
+      // The chip measures -55 to 150 degC (1, Features); a code outside that is not a reading.
+      if (temperature < -55 || temperature > 150) throw new SensorError("TMP102", "range", `register reads 0x${word.toString(16)} (${temperature} degC), outside the chip's -55 to 150 degC`);
+      result = { temperature };
     }
     catch (error) {
-      const fault = error instanceof SensorError ? error : new SensorError("TMP102", "bus", "temperature read failed", error);
-      if (!this.#onError) throw fault;
-      this.#onError(fault);
+      fault = error instanceof SensorError ? error : new SensorError("TMP102", "bus", "temperature read failed", error);
+    }
+    if (callback) {
+      Timer.set(() => callback(fault, result), 0);
       return undefined;
     }
+    if (!fault) return result;
+    if (!this.#onError) throw fault;
+    this.#onError(fault);
+    return undefined;
   }
 
   close(): void {

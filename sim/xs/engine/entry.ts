@@ -5,13 +5,14 @@
  */
 
 import { onEvent } from "./bridge";
-import { simulatedBoard } from "../../../sim/devices/board";
+import { applyControl, type ControlMessage } from "../../../sim/devices/control";
 import "../../../hosts/sim/provider";
 import * as main from "../../../src/main";
 
-// Test control: the temperature the simulated room has (null: back to the scenario).
+// Test control of the simulated board (sim/devices/control.ts).
 onEvent("control", (header) => {
-  if (header.type === "temperature") simulatedBoard().temperatureOverride = (header.value as number | null) ?? undefined;
+  const problem = applyControl(header as ControlMessage);
+  if (problem) trace(`XS host: control message refused: ${problem}\n`);
 });
 
 const start = (main as { default?: unknown }).default;

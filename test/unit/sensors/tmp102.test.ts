@@ -6,11 +6,11 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { simulatedI2CBus } from "../../sim/devices/board";
-import { SimulatedI2C, SimulatedSMBus } from "../../sim/devices/i2c";
-import { TMP102Model, tmp102Encode } from "../../sim/devices/tmp102";
-import { SensorError } from "../../src/sensors/errors";
-import TMP102 from "../../src/sensors/tmp102";
+import { simulatedI2CBus } from "../../../sim/devices/board";
+import { SimulatedI2C, SimulatedSMBus } from "../../../sim/devices/i2c";
+import { TMP102Model, tmp102Encode } from "../../../sim/devices/tmp102";
+import { SensorError } from "../../../src/sensors/errors";
+import TMP102 from "../../../src/sensors/tmp102";
 
 // Datasheet 12-bit table: temperature -> 12-bit value (left-justified in the register).
 const TWELVE_BIT: [number, number][] = [
@@ -122,5 +122,50 @@ describe("TMP102 driver", () => {
     sensor.close();
     sensor.close();
     assert.throws(() => sensor.sample(), /closed/);
+  });
+});
+
+describe("TMP102 driver: asynchronous sample and faults", () => {
+  it("sample(callback) calls back on a later turn with the reading", async () => {
+    const { state, bus } = chipOnBus(23.25);
+    const sensor = new TMP102({ sensor: bus });
+    let returned = false;
+    const result = new Promise<{ error: unknown; sample: unknown; afterReturn: boolean }>((resolve) =>
+      sensor.sample((error, sample) => resolve({ error, sample, afterReturn: returned })));
+    returned = true;
+    assert.deepEqual(await result, { error: undefined, sample: { temperature: 23.25 }, afterReturn: true });
+    state.temperature = -4;
+    const again = await new Promise((resolve) => sensor.sample((_e, sample) => resolve(sample)));
+    assert.deepEqual(again, { temperature: -4 });
+  });
+
+  it("reports an impossible reading as a range fault, not as a temperature", async () => {
+    const { model, bus } = chipOnBus();
+    const sensor = new TMP102({ sensor: bus });
+    model.faults = { outOfRange: true };
+    const [error, sample] = await new Promise<[SensorError | undefined, unknown]>((resolve) => sensor.sample((e, s) => resolve([e, s])));
+    assert.equal(sample, undefined);
+    assert.equal(error?.reason, "range");
+    model.faults = {};
+    assert.equal(typeof sensor.sample()?.temperature, "number");
+  });
+
+  it("reports a bus error mid-transfer and recovers on the next sample", () => {
+    const { model, bus } = chipOnBus(19.5);
+    const errors: SensorError[] = [];
+    const sensor = new TMP102({ sensor: bus, onError: (error) => errors.push(error) });
+    model.faults = { busErrorAfter: 0 };
+    assert.equal(sensor.sample(), undefined);
+    assert.equal(errors[0]?.reason, "bus");
+    assert.deepEqual(sensor.sample(), { temperature: 19.5 });
+  });
+
+  it("reports an absent chip (NACK) as a bus fault", () => {
+    const { model, bus } = chipOnBus();
+    const errors: SensorError[] = [];
+    const sensor = new TMP102({ sensor: bus, onError: (error) => errors.push(error) });
+    model.faults = { absent: true };
+    assert.equal(sensor.sample(), undefined);
+    assert.match(errors[0]?.message ?? "", /not acknowledged/);
   });
 });

@@ -1,0 +1,27 @@
+/*
+ * Simulated chip models by chip name, for the simulated board: each makes a
+ * model measuring the board's environment. (Chip names as in
+ * src/sensors/catalog.ts.)
+ */
+
+import type { I2CTarget } from "./bus";
+import type { SimulatedChip } from "./chip";
+import type { Environment } from "./environment";
+import type { OneWireDevice } from "./onewire-bus";
+import type { AnalogSource } from "./analog";
+import { TMP102Model } from "./tmp102";
+
+export type ChipModel =
+  | { bus: "i2c"; chip: SimulatedChip & I2CTarget }
+  | { bus: "onewire"; chip: SimulatedChip & OneWireDevice }
+  | { bus: "analog"; chip: SimulatedChip & AnalogSource };
+
+/** What a placement may tell a model (e.g. a DS18B20's ROM code). */
+export interface ModelOptions {
+  address?: number;
+  rom?: string;
+}
+
+export const MODELS: Readonly<Record<string, (environment: Environment, options: ModelOptions) => ChipModel>> = Object.freeze({
+  tmp102: (environment) => ({ bus: "i2c", chip: new TMP102Model(environment) }),
+});
