@@ -15,12 +15,13 @@ import TLS from "embedded:io/socket/tcp/tls";
 import config from "mc/config";
 import Preference from "preference";
 import { deviceTimers } from "./app/device-timers";
+import board from "host/board";
+import { checkSensors, SensorSlot } from "./app/sensors";
 import { parseSettings, type TLSSettings } from "./app/settings";
 import { Telemetry } from "./app/telemetry";
 import { MQTTClient } from "./mqtt/client";
 import { PreferenceOutboxStore } from "./mqtt/preference-store";
 import type { SocketConstructor, SocketOptions } from "./mqtt/transport";
-import TMP102 from "./sensors/tmp102";
 
 const log = (line: string) => trace(`${line}\n`);
 
@@ -45,14 +46,14 @@ function socketOptions(tls: TLSSettings | undefined): SocketOptions {
 const settings = parseSettings(config);
 const brokerName = `${settings.broker.address}:${settings.broker.port}${settings.tls ? ` (TLS, ${settings.tls.serverName})` : ""}`;
 const base = `${settings.topicPrefix}/${settings.deviceId}`;
-const topics = { temperature: `${base}/temperature`, status: `${base}/status` };
+const topics = { status: `${base}/status` };
 
-const bus = device.I2C?.default;
-if (!bus) throw new Error("this board's provider has no default I2C bus (device.I2C.default)");
-const thermometer = new TMP102({
-  sensor: { ...bus, address: settings.sensorAddress },
-  onError: (error) => log(`sensor: ${error.message}`),
-});
+if (settings.sensors.auto) throw new TypeError("config sensors: auto detection is not available yet; list the chips");
+const specs = settings.sensors.sensors;
+checkSensors(specs, board);
+const sensors = specs.map((spec) => new SensorSlot(spec, board));
+// One sensor publishes at <base>/<quantity> (the seed's home/livingroom/temperature); several at <base>/<name>/<quantity>.
+const topic = (name: string, quantity: string) => (sensors.length === 1 ? `${base}/${quantity}` : `${base}/${name}/${quantity}`);
 
 const client = new MQTTClient({
   socket: socketOptions(settings.tls),
@@ -78,11 +79,11 @@ const client = new MQTTClient({
 });
 
 const telemetry = new Telemetry({
-  client, thermometer, timers: deviceTimers, topics, interval: settings.interval,
+  client, sensors, timers: deviceTimers, topic, interval: settings.interval,
   wallClock: () => Date.now(), log,
 });
 
-log(`sensor firmware: publishing ${topics.temperature} every ${settings.interval} ms to ${brokerName}`);
+log(`sensor firmware on ${board.name}: ${specs.map((spec) => `${spec.name} (${spec.chip})`).join(", ")}; publishing under ${base} every ${settings.interval} ms to ${brokerName}`);
 if (client.stats.restored) log(`mqtt: ${client.stats.restored} messages kept from before the restart will be sent`);
 client.start();
 telemetry.start();

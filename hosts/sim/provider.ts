@@ -11,7 +11,20 @@
 
 import type Device from "embedded:provider/builtin";
 import type { I2CConstructor } from "embedded:provider/builtin";
+import config from "mc/config";
+import { parseSensors } from "app/sensor-config";
+import { configureBoard } from "sim/devices/board";
 import { SimulatedI2C, SimulatedSMBus } from "sim/devices/i2c";
+
+// The simulated board carries what the firmware's `sensors` setting says is attached. A bad setting
+// leaves the default board; the firmware reports the setting itself when it starts.
+try {
+  const setting = parseSensors(config.sensors ?? "tmp102");
+  if (!setting.auto) configureBoard(setting.sensors.map(({ name, chip, address, rom, pin }) => ({ name, chip, address, rom, pin })));
+}
+catch {
+  // reported by the firmware
+}
 
 const I2C: I2CConstructor = SimulatedI2C;
 const SMBus: I2CConstructor = SimulatedSMBus;

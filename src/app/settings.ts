@@ -6,6 +6,8 @@
  * ...) are ignored. Messages never quote passwords, certificates or keys.
  */
 
+import { parseSensors, type SensorsSetting } from "./sensor-config";
+
 export interface BrokerAddress {
   address: string;
   port: number;
@@ -42,7 +44,8 @@ export interface Settings {
   password: string | undefined;
   /** Set exactly when the broker is mqtts://. */
   tls: TLSSettings | undefined;
-  sensorAddress: number;
+  /** The attached sensors (parsed by ./sensor-config). */
+  sensors: SensorsSetting;
   outbox: OutboxSettings;
 }
 
@@ -193,10 +196,6 @@ export function parseSettings(config: Readonly<Record<string, unknown>>): Settin
     if (typeof value !== "string") throw new TypeError(`config ${key} must be a string`);
     return value;
   };
-  const sensor = config["sensor.address"] ?? 0x48;
-  const sensorAddress = typeof sensor === "string" ? Number(sensor) : sensor;
-  if (typeof sensorAddress !== "number" || !Number.isInteger(sensorAddress) || sensorAddress < 0 || sensorAddress > 0x7f)
-    throw new RangeError(`config sensor.address must be a 7-bit I2C address such as 0x48 or 72, not ${JSON.stringify(sensor)}`);
   const broker = parseBroker("config broker", config.broker ?? "mqtt://127.0.0.1:1883");
   return {
     broker,
@@ -208,7 +207,7 @@ export function parseSettings(config: Readonly<Record<string, unknown>>): Settin
     username: optional("mqtt.username"),
     password: optional("mqtt.password"),
     tls: parseTLS(broker, optional),
-    sensorAddress,
+    sensors: parseSensors(config.sensors ?? "tmp102"),
     outbox: {
       messages: integer(config, "outbox.messages", 100, 1, 1000),
       overflow: text(config, "outbox.overflow", "drop-oldest", /^(reject|drop-oldest)$/, `must be "reject" or "drop-oldest"`) as OutboxSettings["overflow"],

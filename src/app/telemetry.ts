@@ -1,29 +1,35 @@
 /*
- * The telemetry loop: sample the thermometer every interval and publish the
- * reading at QoS 1. (Availability, the retained "online" birth and "offline"
+ * The telemetry loop: every interval, sample each sensor and publish each
+ * quantity it measured at QoS 1 as `{value, unit, ts, seq}`. A sensor that
+ * fails is logged and counted, and retried at the next interval; the others
+ * keep publishing. (Availability, the retained "online" birth and "offline"
  * Will on the status topic, is the client's: see main.ts.)
  *
- * Knows nothing of the socket or the chip: it gets a client, a sampler and
- * timers, so tests drive it on a virtual clock.
+ * Knows nothing of the socket or the chips: it gets a client, sensor slots
+ * and timers, so tests drive it on a virtual clock.
  */
 
 import type { MQTTClient } from "../mqtt/client";
 import type { TimerHandle, Timers } from "../mqtt/timers";
+import type { Readings } from "./sensors";
+import type { SensorError } from "../sensors/errors";
 
-export interface Thermometer {
-  sample(): { temperature: number } | undefined;
-}
+export type Quantity = keyof Readings;
 
-export interface TelemetryTopics {
-  temperature: string;
-  status: string;
+export const UNITS: Readonly<Record<Quantity, string>> = Object.freeze({ temperature: "°C", humidity: "%", pressure: "Pa" });
+
+/** What the loop needs of a sensor (SensorSlot has it). */
+export interface SampledSensor {
+  readonly name: string;
+  sample(callback: (error: SensorError | undefined, readings: Readings | undefined) => void): void;
 }
 
 export interface TelemetryOptions {
   client: MQTTClient;
-  thermometer: Thermometer;
+  sensors: readonly SampledSensor[];
   timers: Timers;
-  topics: TelemetryTopics;
+  /** Topic of a sensor's quantity. */
+  topic: (sensor: string, quantity: Quantity) => string;
   /** Sampling interval, ms. */
   interval: number;
   /** Wall-clock time for the reading's `ts`, ms since the epoch. */
@@ -40,9 +46,9 @@ export class Telemetry {
     this.#options = options;
   }
 
-  /** Takes the first reading now (it waits in the outbox until connected), then one every interval. */
+  /** Takes the first readings now (they wait in the outbox until connected), then every interval. */
   start(): void {
-    this.#sample();
+    this.#sampleAll();
     this.#schedule();
   }
 
@@ -53,18 +59,29 @@ export class Telemetry {
 
   #schedule(): void {
     this.#timer = this.#options.timers.set(() => {
-      this.#sample();
+      this.#sampleAll();
       this.#schedule();
     }, this.#options.interval);
   }
 
-  #sample(): void {
-    const { client, thermometer, topics, log, wallClock } = this.#options;
-    const reading = thermometer.sample();
-    if (!reading) return; // the driver reported the fault through onError
-    const seq = ++this.#seq;
-    const payload = JSON.stringify({ value: reading.temperature, unit: "°C", ts: wallClock(), seq });
-    client.publish(topics.temperature, payload, { qos: 1 })
-      .catch((error: Error) => log(`reading ${seq} not published: ${error.message}`));
+  #sampleAll(): void {
+    const { client, sensors, topic, log, wallClock } = this.#options;
+    for (const sensor of sensors) {
+      const ts = wallClock();
+      sensor.sample((error, readings) => {
+        if (error || !readings) {
+          log(`sensor ${sensor.name}: ${error?.message ?? "no reading"}`);
+          return;
+        }
+        for (const quantity of Object.keys(UNITS) as Quantity[]) {
+          const value = readings[quantity];
+          if (value === undefined) continue;
+          const seq = ++this.#seq;
+          const payload = JSON.stringify({ value, unit: UNITS[quantity], ts, seq });
+          client.publish(topic(sensor.name, quantity), payload, { qos: 1 })
+            .catch((failure: Error) => log(`reading ${seq} not published: ${failure.message}`));
+        }
+      });
+    }
   }
 }

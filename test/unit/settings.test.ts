@@ -17,14 +17,14 @@ describe("firmware settings (mc/config)", () => {
     assert.equal(settings.interval, 5000);
     assert.equal(settings.username, undefined);
     assert.equal(settings.password, undefined);
-    assert.equal(settings.sensorAddress, 0x48);
+    assert.deepEqual(settings.sensors, { auto: false, sensors: [{ name: "tmp102", chip: "tmp102", address: 0x48 }] });
   });
 
   it("takes mcconfig key=value overrides, which arrive as strings", () => {
-    const settings = parseSettings({ ...manifestConfig, interval: "1000", keepalive: "30", "sensor.address": "0x49", "mqtt.username": "me" });
+    const settings = parseSettings({ ...manifestConfig, interval: "1000", keepalive: "30", sensors: "tmp102@0x49", "mqtt.username": "me" });
     assert.equal(settings.interval, 1000);
     assert.equal(settings.keepalive, 30);
-    assert.equal(settings.sensorAddress, 0x49);
+    assert.deepEqual(settings.sensors, { auto: false, sensors: [{ name: "tmp102", chip: "tmp102", address: 0x49 }] });
     assert.equal(settings.username, "me");
   });
 
@@ -32,7 +32,7 @@ describe("firmware settings (mc/config)", () => {
     assert.throws(() => parseSettings({ interval: "fast" }), /config interval must be an integer from 100 to 86400000, not "fast"/);
     assert.throws(() => parseSettings({ deviceId: "a/b" }), /config deviceId "a\/b" must be one topic level/);
     assert.throws(() => parseSettings({ topicPrefix: "home/#" }), /config topicPrefix "home\/#" must not contain \+ or #/);
-    assert.throws(() => parseSettings({ "sensor.address": 300 }), /config sensor.address must be a 7-bit I2C address/);
+    assert.throws(() => parseSettings({ sensors: "tmp102@0x40" }), /config sensors: "tmp102@0x40": tmp102 answers at 0x48, 0x49, 0x4a, 0x4b/);
     assert.throws(() => parseSettings({ broker: "tcp://x" }), /config broker "tcp:\/\/x" is not a broker URL/);
   });
 

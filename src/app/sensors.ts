@@ -1,0 +1,95 @@
+/*
+ * The configured sensors, each in a slot that owns its driver: a slot opens
+ * its driver on first use and again after a failure, so a chip that was
+ * absent at boot, or stopped answering, is retried at every sample while the
+ * others carry on. Faults come back to the caller with the sensor's name;
+ * the slot counts them.
+ *
+ * Which driver a chip gets, and on which of the board's buses, is decided
+ * here (FACTORIES): the one place that knows both the catalogue and the
+ * drivers.
+ */
+
+import { SensorError } from "../sensors/errors";
+import { quantities, type Sample, type Sensor } from "../sensors/sensor";
+import TMP102 from "../sensors/tmp102";
+import type { ChipName } from "../sensors/catalog";
+import type { Board } from "./board";
+import type { SensorSpec } from "./sensor-config";
+
+export type Readings = ReturnType<typeof quantities>;
+
+type Factory = (spec: SensorSpec, board: Board) => Sensor;
+
+/** The board's bus a chip needs, or a configuration error naming both. */
+function need<K extends "i2c" | "oneWire" | "analog">(board: Board, bus: K, spec: SensorSpec): NonNullable<Board[K]> {
+  const found = board[bus];
+  if (!found) throw new TypeError(`config sensors: ${spec.name} (${spec.chip}) needs ${bus === "i2c" ? "an I2C bus" : bus === "oneWire" ? "a 1-Wire bus" : "an analog input"}, and this board (${board.name}) has none`);
+  return found as NonNullable<Board[K]>;
+}
+
+const FACTORIES: Partial<Record<ChipName, Factory>> = {
+  tmp102: (spec, board) => new TMP102({ sensor: { ...need(board, "i2c", spec), address: spec.address } }),
+};
+
+/** Checks that every configured chip has a driver and its bus exists; throws naming the sensor otherwise. */
+export function checkSensors(specs: readonly SensorSpec[], board: Board): void {
+  for (const spec of specs) {
+    if (!FACTORIES[spec.chip]) throw new TypeError(`config sensors: ${spec.name}: this firmware has no ${spec.chip} driver yet`);
+    need(board, spec.chip === "ds18b20" ? "oneWire" : spec.chip === "ntc" ? "analog" : "i2c", spec);
+  }
+}
+
+export class SensorSlot {
+  readonly spec: SensorSpec;
+  /** Faults since boot. */
+  errors = 0;
+  /** The last fault, until a sample succeeds. */
+  lastError: SensorError | undefined;
+  readonly #board: Board;
+  #driver: Sensor | undefined;
+
+  constructor(spec: SensorSpec, board: Board) {
+    this.spec = spec;
+    this.#board = board;
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  /** A fresh sample as readings by quantity, or the fault. Opens (or reopens) the driver first. */
+  sample(callback: (error: SensorError | undefined, readings: Readings | undefined) => void): void {
+    let driver = this.#driver;
+    if (!driver) {
+      try {
+        driver = this.#driver = FACTORIES[this.spec.chip]!(this.spec, this.#board);
+      }
+      catch (error) {
+        this.#failed(error instanceof SensorError ? error : new SensorError(this.spec.chip, "absent", "cannot open the sensor", error), callback);
+        return;
+      }
+    }
+    driver.sample((error: SensorError | undefined, sample: Sample | undefined) => {
+      if (error || !sample) {
+        this.#failed(error ?? new SensorError(this.spec.chip, "bus", "no sample"), callback);
+        return;
+      }
+      this.lastError = undefined;
+      callback(undefined, quantities(sample));
+    });
+  }
+
+  close(): void {
+    this.#driver?.close();
+    this.#driver = undefined;
+  }
+
+  #failed(error: SensorError, callback: (error: SensorError, readings: undefined) => void): void {
+    this.errors++;
+    this.lastError = error;
+    // A chip that vanished is opened afresh next time (it may be back, or reset to power-up state).
+    if (error.reason === "absent" || error.reason === "bus") this.close();
+    callback(error, undefined);
+  }
+}
