@@ -23,6 +23,15 @@ export const FORBIDDEN_GLOBALS = [
   "AbortController", "Event", "EventTarget", "Blob", "localStorage",
 ];
 
+/**
+ * SDK modules a device host (hosts/<target>/) may import beyond the device
+ * module set, with the SDK manifest its manifest.json must include for them.
+ * The simulators do not provide these; only that target's own files use them.
+ */
+export const HOST_SDK_MODULES: Readonly<Record<string, Readonly<Record<string, string>>>> = Object.freeze({
+  esp32: Object.freeze({ onewire: "$(MODDABLE)/modules/drivers/onewire/manifest.json" }),
+});
+
 /** Folders whose code runs on XS. */
 export const FIRMWARE_DIRS = ["src", "hosts", "sim/devices"];
 
@@ -48,6 +57,8 @@ export function firmwareSources(root = ROOT): string[] {
 
 /** Checks one source text; `file` is used for messages only. */
 export function checkSource(file: string, text: string, moduleNames: ReadonlySet<string>): Violation[] {
+  const host = /^hosts\/([^/]+)\//.exec(file)?.[1];
+  const hostModules = host ? HOST_SDK_MODULES[host] ?? {} : {};
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
   const violations: Violation[] = [];
   const report = (node: ts.Node, message: string) => {
@@ -64,7 +75,7 @@ export function checkSource(file: string, text: string, moduleNames: ReadonlySet
 
   const checkSpecifier = (node: ts.Node, specifier: string) => {
     if (specifier.startsWith("./") || specifier.startsWith("../")) return;
-    if ((DEVICE_MODULES as readonly string[]).includes(specifier) || moduleNames.has(specifier)) return;
+    if ((DEVICE_MODULES as readonly string[]).includes(specifier) || moduleNames.has(specifier) || specifier in hostModules) return;
     if (specifier.startsWith("embedded:")) return report(node, `imports "${specifier}", which the simulator hosts do not provide yet; add it to DEVICE_MODULES and both hosts`);
     report(node, `imports "${specifier}": firmware may import only its own modules and ${DEVICE_MODULES.join(", ")}`);
   };

@@ -59,3 +59,17 @@ describe("firmware rules: src/ runs on XS", () => {
     it(`allows ${what}`, () => assert.deepEqual(check(text), []));
   }
 });
+
+describe("firmware rules: device hosts", () => {
+  it("let a host import the SDK modules its manifest includes, and no other file", async () => {
+    const { HOST_SDK_MODULES } = await import("../../tools/firmware-rules");
+    for (const [host, modules] of Object.entries(HOST_SDK_MODULES)) {
+      const manifest = JSON.parse(readFileSync(join(ROOT, "hosts", host, "manifest.json"), "utf8")) as { include: string[] };
+      for (const [name, include] of Object.entries(modules)) {
+        assert.ok(manifest.include.includes(include), `hosts/${host}/manifest.json must include ${include} for "${name}"`);
+        assert.deepEqual(checkSource(`hosts/${host}/board.ts`, `import X from "${name}";`, names), []);
+        assert.ok(checkSource("src/main.ts", `import X from "${name}";`, names).length > 0, `src/ may not import "${name}"`);
+      }
+    }
+  });
+});
