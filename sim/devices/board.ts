@@ -57,10 +57,12 @@ export function configureBoard(list: readonly Placement[]): void {
 
 function build(): SimulatedBoard {
   const built: SimulatedBoard = { environment: new Environment(), i2c: [], oneWire: new Map(), analog: new Map(), chips: new Map() };
+  let serial = 0x5eed00;
   for (const placement of placements ?? DEFAULT_BOARD) {
     const make = MODELS[placement.chip];
     if (!make) throw new Error(`the simulated board has no model of a ${placement.chip} (${placement.name})`);
-    const model = make(built.environment, { address: placement.address, rom: placement.rom });
+    // 1-Wire chips without a ROM code in the setting each get a distinct one (12 hex digits of serial).
+    const model = make(built.environment, { address: placement.address, rom: placement.rom ?? (serial++).toString(16).padStart(12, "0") });
     if (model.bus === "i2c") {
       const port = placement.port ?? 0;
       (built.i2c[port] ??= new SimulatedI2CBus()).attach(placement.address!, model.chip);

@@ -9,6 +9,8 @@ import type { SimulatedChip } from "./chip";
 import type { Environment } from "./environment";
 import type { OneWireDevice } from "./onewire-bus";
 import type { AnalogSource } from "./analog";
+import { DS18B20Model } from "./ds18b20";
+import { NTCModel } from "./ntc";
 import { TMP102Model } from "./tmp102";
 
 export type ChipModel =
@@ -24,4 +26,6 @@ export interface ModelOptions {
 
 export const MODELS: Readonly<Record<string, (environment: Environment, options: ModelOptions) => ChipModel>> = Object.freeze({
   tmp102: (environment) => ({ bus: "i2c", chip: new TMP102Model(environment) }),
+  ds18b20: (environment, options) => ({ bus: "onewire", chip: new DS18B20Model(environment, { rom: options.rom }) }),
+  ntc: (environment) => ({ bus: "analog", chip: new NTCModel(environment) }),
 });

@@ -6,10 +6,11 @@
  */
 
 import type { DigitalPinOptions, I2CBusOptions } from "embedded:provider/builtin";
+import type { OneWireConstructor } from "../sensors/ds18b20";
 
 /** A 1-Wire bus: Moddable's `onewire` class and its pin. */
 export interface OneWireBusOptions {
-  io: new (options: { pin: number }) => unknown;
+  io: OneWireConstructor;
   pin: number;
 }
 

@@ -4,7 +4,7 @@
  *   sensors = "tmp102"                          one TMP102 at its power-up address (0x48)
  *   sensors = "sht3x@0x45,bme280@0x77"          chips at chosen I2C addresses
  *   sensors = "indoor=sht3x,outdoor=ds18b20"    names, used in topics (default: the chip name)
- *   sensors = "ds18b20@28ff641d8816034e"        a DS18B20 by its ROM code (default: the first found)
+ *   sensors = "ds18b20@28ff641d88160300"        a DS18B20 by its ROM code (default: the first found)
  *   sensors = "ntc@34"                          an NTC on analog pin 34 (default: the board's analog pin)
  *   sensors = "auto"                            probe the I2C bus (and 1-Wire) at start
  *
@@ -56,7 +56,7 @@ export function parseSensors(value: unknown): SensorsSetting {
     if (info.bus === "i2c") spec.address = where === undefined ? info.addresses![0] : parseAddress(entry, chip, where);
     else if (info.bus === "onewire") {
       if (where !== undefined) {
-        if (!/^[0-9a-f]{16}$/i.test(where)) throw new TypeError(`config sensors: "${entry}": a ${chip} ROM code is 16 hex digits (e.g. 28ff641d8816034e)`);
+        if (!/^[0-9a-f]{16}$/i.test(where)) throw new TypeError(`config sensors: "${entry}": a ${chip} ROM code is 16 hex digits (e.g. 28ff641d88160300)`);
         spec.rom = where.toLowerCase();
       }
     }

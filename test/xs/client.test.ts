@@ -26,7 +26,9 @@ describe("MQTT library on the XS engine", () => {
     });
     try {
       await host.start();
-      await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([done, new Promise((resolve) => { timer = setTimeout(resolve, 15_000); })]);
+      clearTimeout(timer);
     }
     finally {
       host.stop();

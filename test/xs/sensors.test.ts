@@ -22,7 +22,9 @@ describe("sensor drivers on the XS engine", () => {
     });
     try {
       await host.start();
-      await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 20_000))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([done, new Promise((resolve) => { timer = setTimeout(resolve, 20_000); })]);
+      clearTimeout(timer);
     }
     finally {
       host.stop();
