@@ -11,6 +11,8 @@ import type { OneWireDevice } from "./onewire-bus";
 import type { AnalogSource } from "./analog";
 import { DS18B20Model } from "./ds18b20";
 import { NTCModel } from "./ntc";
+import { SHT3xModel } from "./sht3x";
+import { SHT4xModel } from "./sht4x";
 import { TMP102Model } from "./tmp102";
 
 export type ChipModel =
@@ -28,4 +30,6 @@ export const MODELS: Readonly<Record<string, (environment: Environment, options:
   tmp102: (environment) => ({ bus: "i2c", chip: new TMP102Model(environment) }),
   ds18b20: (environment, options) => ({ bus: "onewire", chip: new DS18B20Model(environment, { rom: options.rom }) }),
   ntc: (environment) => ({ bus: "analog", chip: new NTCModel(environment) }),
+  sht3x: (environment, options) => ({ bus: "i2c", chip: new SHT3xModel(environment, { address: options.address }) }),
+  sht4x: (environment, options) => ({ bus: "i2c", chip: new SHT4xModel(environment, { address: options.address }) }),
 });

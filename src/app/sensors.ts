@@ -14,6 +14,8 @@ import { SensorError } from "../sensors/errors";
 import { quantities, type Sample, type Sensor } from "../sensors/sensor";
 import DS18B20 from "../sensors/ds18b20";
 import NTC from "../sensors/ntc";
+import SHT3x from "../sensors/sht3x";
+import SHT4x from "../sensors/sht4x";
 import TMP102 from "../sensors/tmp102";
 import type { ChipName } from "../sensors/catalog";
 import type { Board } from "./board";
@@ -32,6 +34,8 @@ function need<K extends "i2c" | "oneWire" | "analog">(board: Board, bus: K, spec
 
 const FACTORIES: Partial<Record<ChipName, Factory>> = {
   tmp102: (spec, board) => new TMP102({ sensor: { ...need(board, "i2c", spec), address: spec.address } }),
+  sht3x: (spec, board) => new SHT3x({ sensor: { ...need(board, "i2c", spec), address: spec.address } }),
+  sht4x: (spec, board) => new SHT4x({ sensor: { ...need(board, "i2c", spec), address: spec.address } }),
   ds18b20: (spec, board) => new DS18B20({ sensor: { ...need(board, "oneWire", spec), rom: spec.rom } }),
   ntc: (spec, board) => {
     const analog = need(board, "analog", spec);
