@@ -12,11 +12,15 @@
 
 import { SensorError } from "../sensors/errors";
 import { quantities, type Sample, type Sensor } from "../sensors/sensor";
+import BME280 from "../sensors/bme280";
 import DS18B20 from "../sensors/ds18b20";
+import LM75 from "../sensors/lm75";
+import MCP9808 from "../sensors/mcp9808";
 import NTC from "../sensors/ntc";
 import SHT3x from "../sensors/sht3x";
 import SHT4x from "../sensors/sht4x";
 import TMP102 from "../sensors/tmp102";
+import TMP117 from "../sensors/tmp117";
 import type { ChipName } from "../sensors/catalog";
 import type { Board } from "./board";
 import type { SensorSpec } from "./sensor-config";
@@ -34,6 +38,10 @@ function need<K extends "i2c" | "oneWire" | "analog">(board: Board, bus: K, spec
 
 const FACTORIES: Partial<Record<ChipName, Factory>> = {
   tmp102: (spec, board) => new TMP102({ sensor: { ...need(board, "i2c", spec), address: spec.address } }),
+  tmp117: (spec, board) => new TMP117({ sensor: { ...need(board, "i2c", spec), address: spec.address } }),
+  lm75: (spec, board) => new LM75({ sensor: { ...need(board, "i2c", spec), address: spec.address } }),
+  mcp9808: (spec, board) => new MCP9808({ sensor: { ...need(board, "i2c", spec), address: spec.address } }),
+  bme280: (spec, board) => new BME280({ sensor: { ...need(board, "i2c", spec), address: spec.address } }),
   sht3x: (spec, board) => new SHT3x({ sensor: { ...need(board, "i2c", spec), address: spec.address } }),
   sht4x: (spec, board) => new SHT4x({ sensor: { ...need(board, "i2c", spec), address: spec.address } }),
   ds18b20: (spec, board) => new DS18B20({ sensor: { ...need(board, "oneWire", spec), rom: spec.rom } }),

@@ -23,3 +23,15 @@ export class SensorError extends Error {
     this.reason = reason;
   }
 }
+
+/**
+ * A failed bus transfer as a SensorError: "absent" when the bus says the chip
+ * did not acknowledge, "bus" otherwise. (The simulators' I2C names a NACK;
+ * Moddable's ESP32 I2C reports only "write failed"/"read failed", so there a
+ * missing chip shows as "bus".)
+ */
+export function transferFault(sensor: string, what: string, error: unknown): SensorError {
+  if (error instanceof SensorError) return error;
+  const nack = error instanceof Error && /acknowledge|nack/i.test(error.message);
+  return new SensorError(sensor, nack ? "absent" : "bus", what, error);
+}

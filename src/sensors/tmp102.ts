@@ -11,7 +11,7 @@
 
 import type { I2CBusOptions, I2CInstance } from "embedded:provider/builtin";
 import Timer from "timer";
-import { SensorError } from "./errors";
+import { SensorError, transferFault } from "./errors";
 import type { SampleCallback, Sensor, ThermometerSample } from "./sensor";
 
 /** Pointer register values (7.5.1). */
@@ -108,7 +108,7 @@ export default class TMP102 implements Sensor<ThermometerSample> {
       result = { temperature };
     }
     catch (error) {
-      fault = error instanceof SensorError ? error : new SensorError("TMP102", "bus", "temperature read failed", error);
+      fault = transferFault("TMP102", "temperature read failed", error);
     }
     if (callback) {
       Timer.set(() => callback(fault, result), 0);

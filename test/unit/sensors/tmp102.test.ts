@@ -111,7 +111,7 @@ describe("TMP102 driver", () => {
     simulatedI2CBus(port).detach(0x48);
     assert.equal(sensor.sample(), undefined);
     assert.equal(errors.length, 1);
-    assert.equal(errors[0].reason, "bus");
+    assert.equal(errors[0].reason, "absent");
     simulatedI2CBus(port).attach(0x48, model);
     assert.equal(sensor.sample()?.temperature, 20);
   });
@@ -160,12 +160,13 @@ describe("TMP102 driver: asynchronous sample and faults", () => {
     assert.deepEqual(sensor.sample(), { temperature: 19.5 });
   });
 
-  it("reports an absent chip (NACK) as a bus fault", () => {
+  it("reports a chip that does not acknowledge as absent", () => {
     const { model, bus } = chipOnBus();
     const errors: SensorError[] = [];
     const sensor = new TMP102({ sensor: bus, onError: (error) => errors.push(error) });
     model.faults = { absent: true };
     assert.equal(sensor.sample(), undefined);
+    assert.equal(errors[0]?.reason, "absent");
     assert.match(errors[0]?.message ?? "", /not acknowledged/);
   });
 });
