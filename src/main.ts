@@ -16,6 +16,8 @@ import config from "mc/config";
 import Preference from "preference";
 import { deviceTimers } from "./app/device-timers";
 import board from "host/board";
+import { detectSensors } from "./app/auto-detect";
+import type { SensorSpec } from "./app/sensor-config";
 import { checkSensors, SensorSlot } from "./app/sensors";
 import { parseSettings, type TLSSettings } from "./app/settings";
 import { Telemetry } from "./app/telemetry";
@@ -48,12 +50,7 @@ const brokerName = `${settings.broker.address}:${settings.broker.port}${settings
 const base = `${settings.topicPrefix}/${settings.deviceId}`;
 const topics = { status: `${base}/status` };
 
-if (settings.sensors.auto) throw new TypeError("config sensors: auto detection is not available yet; list the chips");
-const specs = settings.sensors.sensors;
-checkSensors(specs, board);
-const sensors = specs.map((spec) => new SensorSlot(spec, board));
-// One sensor publishes at <base>/<quantity> (the seed's home/livingroom/temperature); several at <base>/<name>/<quantity>.
-const topic = (name: string, quantity: string) => (sensors.length === 1 ? `${base}/${quantity}` : `${base}/${name}/${quantity}`);
+if (!settings.sensors.auto) checkSensors(settings.sensors.sensors, board);
 
 const client = new MQTTClient({
   socket: socketOptions(settings.tls),
@@ -78,12 +75,26 @@ const client = new MQTTClient({
   onError: (error) => log(`mqtt: ${describe(error)}`),
 });
 
-const telemetry = new Telemetry({
-  client, sensors, timers: deviceTimers, topic, interval: settings.interval,
-  wallClock: () => Date.now(), log,
-});
+/** Starts sampling the sensors: those configured, or those `auto` found. */
+function startTelemetry(specs: SensorSpec[]): void {
+  const sensors = specs.map((spec) => new SensorSlot(spec, board));
+  // One sensor publishes at <base>/<quantity> (the seed's home/livingroom/temperature); several at <base>/<name>/<quantity>.
+  const topic = (name: string, quantity: string) => (sensors.length === 1 ? `${base}/${quantity}` : `${base}/${name}/${quantity}`);
+  log(`sensors on ${board.name}: ${specs.map((spec) => `${spec.name} (${spec.chip})`).join(", ")}; publishing under ${base} every ${settings.interval} ms`);
+  new Telemetry({ client, sensors, timers: deviceTimers, topic, interval: settings.interval, wallClock: () => Date.now(), log }).start();
+}
 
-log(`sensor firmware on ${board.name}: ${specs.map((spec) => `${spec.name} (${spec.chip})`).join(", ")}; publishing under ${base} every ${settings.interval} ms to ${brokerName}`);
+/** `sensors = "auto"`: probe the buses; with nothing found, look again every minute. */
+function detect(): void {
+  detectSensors(board, (found) => {
+    if (found.length) return startTelemetry(found);
+    log(`sensors: auto found no sensor on ${board.name}'s buses; looking again in a minute`);
+    deviceTimers.set(detect, 60_000);
+  });
+}
+
+log(`sensor firmware on ${board.name}, broker ${brokerName}`);
 if (client.stats.restored) log(`mqtt: ${client.stats.restored} messages kept from before the restart will be sent`);
 client.start();
-telemetry.start();
+if (settings.sensors.auto) detect();
+else startTelemetry(settings.sensors.sensors);

@@ -18,8 +18,11 @@ import { SimulatedI2C, SimulatedSMBus } from "sim/devices/i2c";
 
 // The simulated board carries what the firmware's `sensors` setting says is attached. A bad setting
 // leaves the default board; the firmware reports the setting itself when it starts.
+// With "auto", the simulated board has one of each chip auto can find, for it to find.
+const AUTO_BOARD = "mcp9808@0x18,sht4x@0x44,sht3x@0x45,tmp117@0x48,tmp102@0x49,lm75@0x4f,bme280@0x76,ds18b20";
 try {
-  const setting = parseSensors(config.sensors ?? "tmp102");
+  let setting = parseSensors(config.sensors ?? "tmp102");
+  if (setting.auto) setting = parseSensors(AUTO_BOARD);
   if (!setting.auto) configureBoard(setting.sensors.map(({ name, chip, address, rom, pin }) => ({ name, chip, address, rom, pin })));
 }
 catch {

@@ -21,11 +21,16 @@ import SHT3x from "../sensors/sht3x";
 import SHT4x from "../sensors/sht4x";
 import TMP102 from "../sensors/tmp102";
 import TMP117 from "../sensors/tmp117";
-import type { ChipName } from "../sensors/catalog";
+import { type ChipName, CHIPS } from "../sensors/catalog";
 import type { Board } from "./board";
 import type { SensorSpec } from "./sensor-config";
 
 export type Readings = ReturnType<typeof quantities>;
+
+function round(value: number, decimals = 2): number {
+  const scale = 10 ** decimals;
+  return Math.round(value * scale) / scale;
+}
 
 type Factory = (spec: SensorSpec, board: Board) => Sensor;
 
@@ -95,8 +100,17 @@ export class SensorSlot {
         return;
       }
       this.lastError = undefined;
-      callback(undefined, quantities(sample));
+      callback(undefined, this.#rounded(quantities(sample)));
     });
+  }
+
+  /** Readings to the decimals the chip resolves (catalog), so 21.5206153 is published as 21.52. */
+  #rounded(readings: Readings): Readings {
+    const decimals = CHIPS[this.spec.chip].decimals;
+    const out: Readings = { temperature: round(readings.temperature, decimals.temperature) };
+    if (readings.humidity !== undefined) out.humidity = round(readings.humidity, decimals.humidity);
+    if (readings.pressure !== undefined) out.pressure = round(readings.pressure, decimals.pressure);
+    return out;
   }
 
   close(): void {

@@ -26,7 +26,6 @@
  * be given in either order, as 16 hex digits or 8 bytes.
  */
 
-import type OneWire from "onewire";
 import Timer from "timer";
 import { maximCRC } from "./crc";
 import { SensorError } from "./errors";
@@ -76,8 +75,22 @@ const EEPROM_WRITE_MS = 10;
 /** Added to every wait: timers may fire up to a millisecond early against the chip's clock. */
 const TIMER_MARGIN_MS = 2;
 
-/** Moddable's `onewire` class, or anything shaped like it (the simulators' SimulatedOneWire). */
-export type OneWireBus = Pick<OneWire, "search" | "select" | "write" | "read" | "reset" | "close">;
+/**
+ * What the driver uses of Moddable's `onewire` class (or the simulators'
+ * SimulatedOneWire), as the SDK implements it (src/typings/onewire.d.ts):
+ * declared here rather than taken from the "onewire" module's typings,
+ * because a device build types that module with the SDK's own onewire.d.ts,
+ * which says Uint8Array where the implementation gives ArrayBuffers.
+ */
+export interface OneWireBus {
+  search(): ArrayBuffer[];
+  select(rom: ArrayBuffer): void;
+  write(byte: number): void;
+  read(): number;
+  read(count: number): ArrayBuffer;
+  reset(): boolean;
+  close(): void;
+}
 export type OneWireConstructor = new (options: { pin: number }) => OneWireBus;
 
 export interface DS18B20Options {

@@ -137,3 +137,22 @@ export default class TMP102 implements Sensor<ThermometerSample> {
     return (bytes[0] << 8) | bytes[1];
   }
 }
+
+/**
+ * Whether a TMP102 answers on `io` (left open): its 16-bit configuration
+ * register reads R1 R0 = 11 (7.5.3.4) and its four low bits 0 (7.5.3, byte 2
+ * D3..D0 read 0). An LM75 answers a 1-byte register there (its second byte
+ * repeats or reads back the pointer), a TMP117 its own configuration: probe
+ * the TMP117 (ID register) first at 0x48-0x4B.
+ */
+export function probeTMP102(io: I2CInstance): boolean {
+  try {
+    io.write(Uint8Array.of(Register.configuration), false);
+    const bytes = new Uint8Array(io.read(2));
+    const config = (bytes[0] << 8) | bytes[1];
+    return (config & Config.resolution) === Config.resolution && (config & 0x000f) === 0;
+  }
+  catch {
+    return false;
+  }
+}
