@@ -37,7 +37,7 @@ describe("manifests", () => {
     }
     for (const name of modules.byName.keys()) {
       if (name === "main") continue; // the entry point runs at boot, not at preload
-      assert.ok(preloaded.has(name), `module ${name} is not preloaded; add it to the manifest's preload list`);
+      assert.ok(preloaded.has(name), `module ${name} is not preloaded; run npm run preloads`);
     }
   });
 
