@@ -22,7 +22,7 @@
 
 import { ConnackCode } from "./constants";
 import { type ClientOptions, type ClientSettings, bytesOf, checkOptions, qosOf, retainOf } from "./client-options";
-import { encode } from "./encoder";
+import { encode, encodeCheckedPublish } from "./encoder";
 import { ClientClosedError, ConnectionRefusedError, OutboxFullError, TimeoutError } from "./errors";
 import type { Packet, PublishPacket, QoS } from "./packets";
 import { Session } from "./session";
@@ -30,6 +30,7 @@ import { type MessageHandler, Subscriptions } from "./subscriptions";
 import type { TimerHandle, Timers } from "./timers";
 import { checkTopicFilter, checkTopicName } from "./topics";
 import { LinkError, Transport } from "./transport";
+import { encodeUTF8 } from "./utf8";
 
 export type { ClientOptions, MessageOptions, OutboxOptions, ReconnectOptions } from "./client-options";
 export { ClientClosedError, ConnectionRefusedError, MessageDroppedError, OutboxFullError, SubscriptionRefusedError, TimeoutError } from "./errors";
@@ -37,6 +38,9 @@ export type { RefusalReason, TimeoutReason } from "./errors";
 export type { IncomingMessage, MessageHandler } from "./subscriptions";
 
 export type ClientState = "idle" | "connecting" | "connected" | "waiting" | "closed";
+
+/** Topics whose bytes the client keeps; past it the cache starts afresh. */
+const TOPIC_CACHE = 16;
 
 export interface PublishOptions {
   qos?: QoS;
@@ -70,6 +74,8 @@ export class MQTTClient {
   readonly #timers: Timers;
   readonly #session: Session;
   readonly #subscriptions = new Subscriptions();
+  /** Encoded topic names by name: a sensor publishes to a handful of topics over and over. */
+  readonly #topics = new Map<string, Uint8Array>();
   #attempt = 0;
   #connectedAt = 0;
   #lastSent = 0;
@@ -117,7 +123,7 @@ export class MQTTClient {
    * arguments; otherwise returns a promise settled as described above.
    */
   publish(topic: string, payload: string | Uint8Array, options: PublishOptions = {}): Promise<void> {
-    checkTopicName("topic", topic);
+    if (!this.#topics.has(topic)) checkTopicName("topic", topic); // a cached topic was checked already
     const body = bytesOf("payload", payload);
     if (body.length > this.#settings.maxPayload) throw new RangeError(`payload is ${body.length} bytes; the limit (maxPayload) is ${this.#settings.maxPayload}`);
     const qos = qosOf("qos", options.qos);
@@ -360,8 +366,21 @@ export class MQTTClient {
   }
 
   #send(packet: Packet): void {
-    this.#transport?.send(encode(packet));
+    const transport = this.#transport;
+    if (transport) transport.send(packet.type === "publish" ? this.#encodePublish(packet) : encode(packet));
     this.#lastSent = this.#timers.now();
+  }
+
+  /** PUBLISH on the hot path: the topic was checked by publish() (or is the birth's), its bytes kept. */
+  #encodePublish(packet: PublishPacket): Uint8Array {
+    let topic = this.#topics.get(packet.topic);
+    if (!topic) {
+      checkTopicName("topic", packet.topic);
+      topic = encodeUTF8(packet.topic);
+      if (this.#topics.size >= TOPIC_CACHE) this.#topics.clear();
+      this.#topics.set(packet.topic, topic);
+    }
+    return encodeCheckedPublish(topic, packet.payload, packet.qos, packet.retain, packet.dup, packet.packetId);
   }
 
   /**

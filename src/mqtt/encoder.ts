@@ -109,6 +109,22 @@ function encodePublish(packet: PublishPacket): Uint8Array {
 }
 
 /**
+ * A PUBLISH from parts the caller has already checked: `topic` as its
+ * encoded bytes (valid topic name), qos, flags and id consistent. For the
+ * client's hot path, which validates at `publish()` and keeps each topic's
+ * bytes; everything else should call `encode`.
+ */
+export function encodeCheckedPublish(topic: Uint8Array, payload: Uint8Array, qos: QoS, retain: boolean, dup: boolean, packetId: number | undefined): Uint8Array {
+  const [out, at] = start(publishFirstByte(qos, retain, dup), 2 + topic.length + (qos ? 2 : 0) + payload.length, "publish");
+  let offset = writeUint16(out, at, topic.length);
+  out.set(topic, offset);
+  offset += topic.length;
+  if (qos) offset = writeUint16(out, offset, packetId!);
+  out.set(payload, offset);
+  return out;
+}
+
+/**
  * Encodes one packet. Throws TypeError/RangeError naming the offending field
  * (e.g. "publish.qos must be 0, 1 or 2, not 3").
  */
