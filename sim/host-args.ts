@@ -3,24 +3,32 @@
  *
  *   --storage DIR      the device's flash and NVS (created if missing)
  *   --config JSON      overrides of manifest config, e.g. {"broker":"mqtt://127.0.0.1:1883"}
+ *   --time-scale N     the device's clocks run N times faster (sim/node/time-scale.ts)
  *
  * Tests and `npm start` build these with `hostArgs()`.
  */
 
 import type { FirmwareConfig } from "./config";
 
+/** A host process exits with this when the firmware restarts the device (System.restart()); the launcher starts it again. */
+export const RESTART_EXIT_CODE = 75;
+
 export interface HostArgs {
   storage: string;
   config: FirmwareConfig;
+  timeScale?: number;
 }
 
 export function hostArgs(args: HostArgs): string[] {
-  return ["--storage", args.storage, "--config", JSON.stringify(args.config)];
+  const out = ["--storage", args.storage, "--config", JSON.stringify(args.config)];
+  if (args.timeScale !== undefined && args.timeScale !== 1) out.push("--time-scale", String(args.timeScale));
+  return out;
 }
 
 export function parseHostArgs(argv: string[]): HostArgs {
   let storage: string | undefined;
   let config: FirmwareConfig = {};
+  let timeScale = 1;
   for (let i = 0; i < argv.length; i++) {
     const value = argv[i + 1];
     switch (argv[i]) {
@@ -34,10 +42,15 @@ export function parseHostArgs(argv: string[]): HostArgs {
         config = JSON.parse(value) as FirmwareConfig;
         i++;
         break;
+      case "--time-scale":
+        timeScale = Number(value);
+        if (!(timeScale > 0)) throw new Error("--time-scale needs a positive number");
+        i++;
+        break;
       default:
         throw new Error(`unknown host option ${argv[i]}`);
     }
   }
   if (!storage) throw new Error("--storage is required");
-  return { storage, config };
+  return { storage, config, timeScale };
 }

@@ -4,14 +4,12 @@
  * See USAGE in ./start-args.ts.
  */
 
-import type { ChildProcess } from "node:child_process";
 import { lookup } from "node:dns/promises";
 import net from "node:net";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import mqtt from "mqtt";
 import { ROOT } from "../sim/firmware-modules";
-import { launchFirmware } from "../sim/launch";
+import { SimulatedDevice } from "../sim/launch";
 import { type Broker, startAedes } from "./brokers";
 import { parseStartArgs, type StartOptions, UsageError, USAGE } from "./start-args";
 
@@ -75,36 +73,37 @@ subscriber.on("message", (topic, payload, packet) => {
   say(`${topic}  ${payload.toString()}  (QoS ${packet.qos}${packet.retain ? ", retained" : ""})`);
 });
 
-const firmware: ChildProcess = launchFirmware({
+let stopping = false;
+let firmwareExited: () => void = () => undefined;
+const firmwareGone = new Promise<void>((resolve) => { firmwareExited = resolve; });
+const firmware = new SimulatedDevice({
   host: options.host,
   storage: join(ROOT, ".tmp/devices", `${options.host}-${deviceId}`),
   config,
+}, {
+  onLine: (line) => say(`[firmware] ${line}`),
+  onRestart: () => say("firmware restarted the device; booting again"),
+  onExit: (exitCode, signal) => {
+    firmwareExited();
+    if (stopping) return;
+    say(`firmware exited (${signal ?? `code ${exitCode}`})`);
+    void stop(1);
+  },
 });
 say(`firmware started on the ${options.host === "xs" ? "XS engine (xsnap)" : "Node host"} (pid ${firmware.pid})`);
-for (const stream of [firmware.stdout!, firmware.stderr!]) {
-  createInterface({ input: stream }).on("line", (line) => say(`[firmware] ${line}`));
-}
 
-let stopping = false;
 async function stop(code: number): Promise<never> {
   if (stopping) process.exit(code);
   stopping = true;
-  if (firmware.exitCode === null && firmware.signalCode === null) {
-    say("stopping the firmware (the broker will publish its Last Will)");
-    firmware.kill("SIGTERM");
-    await new Promise((resolve) => firmware.once("exit", resolve));
-    await new Promise((resolve) => setTimeout(resolve, 500)); // let the Will arrive
-  }
+  say("stopping the firmware (the broker will publish its Last Will)");
+  firmware.kill("SIGTERM");
+  await firmwareGone;
+  await new Promise((resolve) => setTimeout(resolve, 500)); // let the Will arrive
   await subscriber.endAsync();
   await embedded?.stop();
   process.exit(code);
 }
 
-firmware.once("exit", (exitCode, signal) => {
-  if (stopping) return;
-  say(`firmware exited (${signal ?? `code ${exitCode}`})`);
-  void stop(1);
-});
 process.on("SIGINT", () => void stop(0));
 process.on("SIGTERM", () => void stop(0));
 if (options.duration) setTimeout(() => void stop(0), options.duration);

@@ -16,12 +16,22 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { firmwareConfig } from "../config";
 import { ROOT } from "../firmware-modules";
-import { parseHostArgs } from "../host-args";
+import { parseHostArgs, RESTART_EXIT_CODE } from "../host-args";
 import { setStorageDirectory } from "./storage";
+import { setTimeScale } from "./time-scale";
 
 const args = parseHostArgs(process.argv.slice(2));
 mkdirSync(args.storage, { recursive: true });
 setStorageDirectory(args.storage);
+setTimeScale(args.timeScale ?? 1);
+
+// Moddable's `system` module gives boards a global System with restart(); here a restart is the launcher starting us again.
+(globalThis as { System?: unknown }).System = Object.freeze({
+  restart() {
+    process.stdout.write("Node host: restart\n");
+    process.exit(RESTART_EXIT_CODE);
+  },
+});
 
 // Moddable's trace writes its arguments as they are, with no separator or newline.
 (globalThis as { trace?: unknown }).trace = (...parts: unknown[]) => {

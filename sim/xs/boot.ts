@@ -13,17 +13,24 @@
 
 import { mkdirSync } from "node:fs";
 import { firmwareConfig } from "../config";
-import { parseHostArgs } from "../host-args";
+import { parseHostArgs, RESTART_EXIT_CODE } from "../host-args";
 import { setStorageDirectory } from "../node/storage";
+import { setTimeScale } from "../node/time-scale";
 import { XSHost } from "./bridge-host";
 
 const args = parseHostArgs(process.argv.slice(2));
 mkdirSync(args.storage, { recursive: true });
 setStorageDirectory(args.storage);
+setTimeScale(args.timeScale ?? 1);
 
 const host = new XSHost({
   config: firmwareConfig(args.config),
   trace: (text) => process.stdout.write(text),
+  onRestart: () => {
+    process.stdout.write("XS host: restart\n");
+    host.stop();
+    process.exit(RESTART_EXIT_CODE);
+  },
   onCrash: (error) => {
     process.stderr.write(`firmware crashed on XS: ${error.message}\n`);
     process.exit(70);

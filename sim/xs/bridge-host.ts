@@ -15,6 +15,7 @@ import TCP from "../node/modules/tcp";
 import TLS from "../node/modules/tls";
 import Time from "../node/modules/time";
 import Timer from "../node/modules/timer";
+import { timeScale } from "../node/time-scale";
 import { bundleFirmware } from "./bundle";
 import { type Meter, XSWorker } from "./worker";
 
@@ -66,6 +67,8 @@ export interface XSHostOptions {
   trace(text: string): void;
   /** The firmware crashed (uncaught exception) or the worker died. */
   onCrash(error: Error): void;
+  /** The firmware called System.restart(). */
+  onRestart?(): void;
   stdio?: "inherit" | "ignore" | "pipe";
   /** Start-up module to run instead of sim/xs/engine/entry.ts (for probes). */
   entry?: string;
@@ -184,6 +187,12 @@ export class XSHost {
         return frame({});
       case "time.set":
         Time.set(header.seconds as number);
+        return frame({});
+      case "time.scale":
+        return frame({ scale: timeScale() });
+      case "system.restart":
+        // After this delivery: the firmware is mid-call now.
+        setImmediate(() => (this.#options.onRestart ?? (() => this.#crash(new Error("the firmware restarted the device"))))());
         return frame({});
 
       case "tcp.open": {

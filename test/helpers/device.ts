@@ -1,44 +1,55 @@
 /*
  * A simulated device for tests: the firmware in a child process on the Node
- * or XS host (sim/launch.ts), with its output collected line by line.
+ * or XS host (sim/launch.ts), rebooting when it asks to, with its output
+ * collected line by line.
  */
 
-import type { ChildProcess } from "node:child_process";
-import { createInterface } from "node:readline";
-import { type HostName, launchFirmware } from "../../sim/launch";
+import { type HostName, SimulatedDevice } from "../../sim/launch";
 import { temporaryDirectory } from "./brokers";
 
+export interface DeviceOptions {
+  /** The device's clocks run this many times faster. */
+  timeScale?: number;
+}
+
 export class Device {
-  readonly child: ChildProcess;
   readonly lines: string[] = [];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   readonly storage: string;
+  readonly #device: SimulatedDevice;
+  #running = true;
   #waiters: (() => void)[] = [];
 
-  constructor(host: HostName, config: Record<string, unknown>, storage = temporaryDirectory(`device-${host}`)) {
+  constructor(host: HostName, config: Record<string, unknown>, storage = temporaryDirectory(`device-${host}`), options: DeviceOptions = {}) {
     this.storage = storage;
-    this.child = launchFirmware({ host, storage, config });
-    for (const stream of [this.child.stdout!, this.child.stderr!]) {
-      createInterface({ input: stream }).on("line", (line) => {
+    let exited: (result: { code: number | null; signal: NodeJS.Signals | null }) => void = () => undefined;
+    this.exited = new Promise((resolve) => { exited = resolve; });
+    this.#device = new SimulatedDevice({ host, storage, config, timeScale: options.timeScale }, {
+      onLine: (line) => {
         this.lines.push(line);
         if (process.env.DEVICE_LOG) process.stderr.write(`[${host}] ${line}\n`);
-        for (const wake of this.#waiters.splice(0)) wake();
-      });
-    }
-    this.exited = new Promise((resolve) => this.child.once("exit", (code, signal) => {
-      resolve({ code, signal });
-      for (const wake of this.#waiters.splice(0)) wake();
-    }));
+        this.#wake();
+      },
+      onExit: (code, signal) => {
+        this.#running = false;
+        exited({ code, signal });
+        this.#wake();
+      },
+    });
   }
 
-  /** Waits for an output line matching `pattern`. */
-  async waitForLine(pattern: RegExp, timeout = 15_000): Promise<string> {
+  /** Times the device booted (1 + the restarts it asked for). */
+  get boots(): number {
+    return this.#device.boots;
+  }
+
+  /** Waits for an output line matching `pattern`, seen already or to come. */
+  async waitForLine(pattern: RegExp, timeout = 15_000, after = 0): Promise<string> {
     const deadline = Date.now() + timeout;
     for (;;) {
-      const found = this.lines.find((line) => pattern.test(line));
+      const found = this.lines.slice(after).find((line) => pattern.test(line));
       if (found) return found;
-      if (this.child.exitCode !== null || this.child.signalCode !== null)
-        throw new Error(`device exited before printing ${pattern}; output:\n${this.lines.join("\n")}`);
+      if (!this.#running) throw new Error(`device exited before printing ${pattern}; output:\n${this.lines.join("\n")}`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`timed out waiting for ${pattern}; output:\n${this.lines.join("\n")}`);
       await new Promise<void>((resolve) => {
@@ -48,14 +59,18 @@ export class Device {
     }
   }
 
-  /** Sends a control message to the host (see sim/node/boot.ts). */
+  /** Sends a control message to the host (sim/devices/control.ts). */
   control(message: object): void {
-    this.child.send?.(message);
+    this.#device.control(message);
   }
 
   /** Pulls the power: SIGKILL, no goodbye. */
   async kill(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
+    this.#device.kill();
     await this.exited;
+  }
+
+  #wake(): void {
+    for (const wake of this.#waiters.splice(0)) wake();
   }
 }

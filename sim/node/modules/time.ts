@@ -5,6 +5,7 @@
  */
 
 import { performance } from "node:perf_hooks";
+import { timeScale } from "../time-scale";
 
 const boot = performance.now();
 let offset = 0;
@@ -12,7 +13,7 @@ const realNow = Date.now;
 
 const Time = {
   get ticks(): number {
-    return Math.floor(performance.now() - boot);
+    return Math.floor((performance.now() - boot) * timeScale());
   },
   delta(start: number, end?: number): number {
     return (end ?? Time.ticks) - start;
@@ -24,7 +25,7 @@ const Time = {
   timezone: 0,
   dst: 0,
   get microseconds(): number {
-    return Math.floor((performance.now() - boot) * 1000);
+    return Math.floor((performance.now() - boot) * 1000 * timeScale());
   },
 };
 

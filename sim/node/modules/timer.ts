@@ -3,7 +3,10 @@
  * `Timer.set(callback, interval, repeat)`, `Timer.repeat`, `Timer.schedule`,
  * `Timer.clear`, `Timer.delay`. Callbacks get the timer as argument.
  * A one-shot timer is cleared after it fires; clearing it again is harmless.
+ * Delays are in device time (sim/node/time-scale.ts).
  */
+
+import { timeScale } from "../time-scale";
 
 type Callback = (timer: TimerRecord) => void;
 
@@ -14,14 +17,15 @@ interface TimerRecord {
 
 function arm(timer: TimerRecord, interval: number, repeat: number): void {
   if (timer.handle) clearTimeout(timer.handle);
+  const scale = timeScale();
   timer.handle = setTimeout(function fire() {
     const callback = timer.callback;
     if (!callback) return;
-    if (repeat > 0) timer.handle = setTimeout(fire, repeat);
+    if (repeat > 0) timer.handle = setTimeout(fire, repeat / scale);
     else timer.handle = undefined;
     callback(timer);
     if (!repeat && !timer.handle) timer.callback = undefined;
-  }, Math.max(0, interval));
+  }, Math.max(0, interval) / scale);
 }
 
 function check(name: string, value: unknown): number {
@@ -51,7 +55,7 @@ const Timer = {
     timer.callback = undefined;
   },
   delay(ms: number): void {
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, check("delay", ms));
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, check("delay", ms) / timeScale());
   },
 };
 

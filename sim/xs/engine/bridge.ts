@@ -16,7 +16,7 @@
 const issue = issueCommand;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-export const monotonicNow: () => number = performance.now.bind(performance);
+const workerNow: () => number = performance.now.bind(performance);
 
 const NOT_ON_DEVICES = [
   "issueCommand", "print", "gc", "performance", "currentMeterLimit", "resetMeter", "setImmediate",
@@ -70,6 +70,20 @@ const EMPTY = new ArrayBuffer(0);
   handler(header, payload);
   return EMPTY;
 };
+
+// Simulated time (sim/node/time-scale.ts): the host says how much faster the device's clocks run.
+const scale = Number(call("time.scale").header.scale) || 1;
+const started = workerNow();
+/** Milliseconds of device time, monotonic. */
+export const monotonicNow = (): number => (workerNow() - started) * scale;
+if (scale !== 1) {
+  const realNow = Date.now.bind(Date);
+  const start = realNow();
+  Date.now = () => start + (realNow() - start) * scale;
+}
+
+// Moddable's `system` module gives boards a global System with restart(); the host starts the firmware again.
+(globalThis as { System?: unknown }).System = Object.freeze({ restart: () => { call("system.restart"); } });
 
 // Moddable's trace: its arguments as they are, no separator, no newline added.
 (globalThis as { trace?: unknown }).trace = (...parts: unknown[]) => {
