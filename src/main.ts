@@ -1,8 +1,9 @@
 /*
- * Composition root: reads the settings, builds the sensor, the MQTT client
- * and the telemetry loop, and starts them. The only module that touches the
- * platform (socket class, timers, `device`, `trace`); everything it wires
- * takes those as options.
+ * Composition root: reads the settings and builds the MQTT client, the
+ * status light and the application (src/app/application.ts) from the
+ * platform's modules. The only module that touches the platform (socket
+ * class, timers, preference storage, `trace`); everything it wires takes
+ * those as options.
  *
  * An mqtts:// broker gets the ECMA-419 TLS socket (`embedded:io/socket/tcp/tls`,
  * the Moddable SDK's example TLS socket on boards) with its options as the SDK
@@ -14,13 +15,15 @@ import TCP from "embedded:io/socket/tcp";
 import TLS from "embedded:io/socket/tcp/tls";
 import config from "mc/config";
 import Preference from "preference";
-import { deviceTimers } from "./app/device-timers";
 import board from "host/board";
-import { detectSensors } from "./app/auto-detect";
-import type { SensorSpec } from "./app/sensor-config";
-import { checkSensors, SensorSlot } from "./app/sensors";
-import { parseSettings, type TLSSettings } from "./app/settings";
-import { Telemetry } from "./app/telemetry";
+import system from "host/system";
+import { Application } from "./app/application";
+import { deviceTimers } from "./app/device-timers";
+import { PersistedSettings } from "./app/persisted-settings";
+import { checkSensors } from "./app/sensors";
+import { deviceIdFrom, parseSettings, type TLSSettings } from "./app/settings";
+import { StatusLight } from "./app/status-light";
+import { topicsFor } from "./app/topics";
 import { MQTTClient } from "./mqtt/client";
 import { PreferenceOutboxStore } from "./mqtt/preference-store";
 import type { SocketConstructor, SocketOptions } from "./mqtt/transport";
@@ -46,17 +49,22 @@ function socketOptions(tls: TLSSettings | undefined): SocketOptions {
 }
 
 const settings = parseSettings(config);
+const deviceId = deviceIdFrom(settings.deviceId, system.macAddress());
+const clientId = settings.clientId || `xs-sensor-${deviceId}`;
 const brokerName = `${settings.broker.address}:${settings.broker.port}${settings.tls ? ` (TLS, ${settings.tls.serverName})` : ""}`;
-const base = `${settings.topicPrefix}/${settings.deviceId}`;
-const topics = { status: `${base}/status` };
+const sensorCount = settings.sensors.auto ? 2 : settings.sensors.sensors.length;
+const topics = topicsFor(settings.topicPrefix, deviceId, sensorCount);
 
 if (!settings.sensors.auto) checkSensors(settings.sensors.sensors, board);
+
+// Bound after the client: its callbacks reach the application through this.
+let application: Application | undefined;
 
 const client = new MQTTClient({
   socket: socketOptions(settings.tls),
   address: settings.broker.address,
   port: settings.broker.port,
-  clientId: settings.clientId,
+  clientId,
   keepalive: settings.keepalive,
   username: settings.username,
   password: settings.password,
@@ -69,32 +77,28 @@ const client = new MQTTClient({
     messages: settings.outbox.messages,
     overflow: settings.outbox.overflow,
   },
-  onConnect: ({ sessionPresent }) =>
-    log(`mqtt: connected to ${brokerName}${sessionPresent ? " (session resumed)" : ""}`),
-  onDisconnect: (error) => log(`mqtt: disconnected: ${describe(error)}`),
+  onConnect: ({ sessionPresent }) => {
+    log(`mqtt: connected to ${brokerName}${sessionPresent ? " (session resumed)" : ""}`);
+    application?.connected();
+  },
+  onDisconnect: (error) => {
+    log(`mqtt: disconnected: ${describe(error)}`);
+    application?.disconnected();
+  },
   onError: (error) => log(`mqtt: ${describe(error)}`),
 });
 
-/** Starts sampling the sensors: those configured, or those `auto` found. */
-function startTelemetry(specs: SensorSpec[]): void {
-  const sensors = specs.map((spec) => new SensorSlot(spec, board));
-  // One sensor publishes at <base>/<quantity> (the seed's home/livingroom/temperature); several at <base>/<name>/<quantity>.
-  const topic = (name: string, quantity: string) => (sensors.length === 1 ? `${base}/${quantity}` : `${base}/${name}/${quantity}`);
-  log(`sensors on ${board.name}: ${specs.map((spec) => `${spec.name} (${spec.chip})`).join(", ")}; publishing under ${base} every ${settings.interval} ms`);
-  new Telemetry({ client, sensors, timers: deviceTimers, topic, interval: settings.interval, wallClock: () => Date.now(), log }).start();
-}
+application = new Application({
+  client, topics, deviceId, config, board, system, log,
+  sensors: settings.sensors,
+  timers: deviceTimers,
+  light: new StatusLight(board.led, deviceTimers),
+  persisted: new PersistedSettings(Preference, { recordBytes: settings.outbox.recordBytes }),
+  wallClock: () => Date.now(),
+  version: settings.version,
+  discoveryPrefix: settings.discoveryPrefix,
+});
 
-/** `sensors = "auto"`: probe the buses; with nothing found, look again every minute. */
-function detect(): void {
-  detectSensors(board, (found) => {
-    if (found.length) return startTelemetry(found);
-    log(`sensors: auto found no sensor on ${board.name}'s buses; looking again in a minute`);
-    deviceTimers.set(detect, 60_000);
-  });
-}
-
-log(`sensor firmware on ${board.name}, broker ${brokerName}`);
+log(`sensor firmware ${settings.version} on ${board.name === system.name ? board.name : `${system.name} (${board.name})`}, device ${deviceId}, broker ${brokerName}`);
 if (client.stats.restored) log(`mqtt: ${client.stats.restored} messages kept from before the restart will be sent`);
-client.start();
-if (settings.sensors.auto) detect();
-else startTelemetry(settings.sensors.sensors);
+application.start();

@@ -6,6 +6,7 @@
  *   i2c.sda, i2c.scl    I2C data and clock GPIOs
  *   analog.pin          ADC pin for an NTC
  *   onewire.pin         the 1-Wire GPIO (default 4), with the SDK's `onewire` module
+ *   led                 the status LED's GPIO (default: the target's `device.pin.led`; nodemcu: 2)
  */
 
 import type { Board } from "app/board";
@@ -27,6 +28,7 @@ const sda = gpio("i2c.sda", i2c?.data as number | undefined), scl = gpio("i2c.sc
 if ((sda === undefined) !== (scl === undefined)) throw new RangeError("config i2c.sda and i2c.scl go together: this board target has no default I2C pins");
 const analog = device.Analog?.default as Board["analog"];
 const analogPin = gpio("analog.pin", analog?.pin);
+const ledPin = gpio("led", device.pin.led as number | undefined);
 
 const board: Board = Object.freeze({
   name: "esp32",
@@ -34,6 +36,7 @@ const board: Board = Object.freeze({
   // The SDK's onewire.d.ts says Uint8Array where its implementation gives ArrayBuffers (src/typings/onewire.d.ts).
   oneWire: { io: OneWire as unknown as OneWireConstructor, pin: gpio("onewire.pin", 4)! },
   // The typings' Analog class lacks close(); the SDK's has it.
+  led: ledPin !== undefined && device.io.Digital ? { io: device.io.Digital, pin: ledPin } : undefined,
   analog: analogPin !== undefined && (analog || device.io.Analog) ? { ...analog, io: (analog?.io ?? device.io.Analog) as NonNullable<Board["analog"]>["io"], pin: analogPin } : undefined,
 });
 

@@ -6,6 +6,7 @@
 import type { Board } from "app/board";
 import { SimulatedAnalog } from "sim/devices/analog";
 import { BOARD_ANALOG_PIN, BOARD_ONEWIRE_PIN } from "sim/devices/board";
+import { SimulatedDigital } from "sim/devices/digital";
 import { SimulatedOneWire } from "sim/devices/onewire";
 import "./provider";
 
@@ -14,6 +15,8 @@ const board: Board = Object.freeze({
   i2c: device.I2C?.default,
   oneWire: { io: SimulatedOneWire, pin: BOARD_ONEWIRE_PIN },
   analog: { io: SimulatedAnalog, pin: BOARD_ANALOG_PIN, resolution: 12 },
+  // The DevKit's blue LED on GPIO 2.
+  led: { io: SimulatedDigital as unknown as NonNullable<Board["led"]>["io"], pin: 2 },
 });
 
 export default board;

@@ -87,6 +87,8 @@ export class XSHost {
   #nextSocket = 1;
   #events: Event[] = [];
   #delivering = false;
+  /** The firmware's modules have run. */
+  #running = false;
   #stopped = false;
   /** Meter figures of the latest delivery. */
   meter: Meter | undefined;
@@ -107,7 +109,10 @@ export class XSHost {
     }
     catch (error) {
       this.#crash(error as Error);
+      return;
     }
+    this.#running = true;
+    void this.#drain();
   }
 
   stop(): void {
@@ -120,7 +125,8 @@ export class XSHost {
   /** Queues an event for the firmware (e.g. from a test's control message). */
   post(event: Event): void {
     this.#events.push(event);
-    if (!this.#delivering) void this.#drain();
+    // Events wait until the firmware's modules have run and installed their handlers.
+    if (this.#running && !this.#delivering) void this.#drain();
   }
 
   async #drain(): Promise<void> {

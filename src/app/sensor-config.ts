@@ -29,6 +29,8 @@ export interface SensorSpec {
 export type SensorsSetting = { auto: true } | { auto: false; sensors: SensorSpec[] };
 
 const NAME = /^[A-Za-z0-9_-]{1,32}$/;
+/** Topic levels the device's own topics use right under its base (src/app/topics.ts). */
+const RESERVED = Object.freeze(["status", "state", "command", "config", "diagnostics", "temperature", "humidity", "pressure"]);
 
 function parseAddress(entry: string, chip: ChipName, text: string): number {
   const value = /^0x[0-9a-f]+$/i.test(text) ? parseInt(text, 16) : /^\d+$/.test(text) ? Number(text) : Number.NaN;
@@ -65,6 +67,7 @@ export function parseSensors(value: unknown): SensorsSetting {
       spec.pin = Number(where);
     }
     if (!NAME.test(spec.name)) throw new TypeError(`config sensors: name "${spec.name}" in "${entry}" must be 1 to 32 letters, digits, - or _ (it becomes a topic level)`);
+    if (RESERVED.includes(spec.name)) throw new TypeError(`config sensors: name "${spec.name}" in "${entry}" is taken by the device's own topics (${RESERVED.join(", ")}); choose another`);
     sensors.push(spec);
   }
   // Unique names (auto-suffixed by address when the same chip appears twice without a name) and no two chips on one address.

@@ -32,7 +32,9 @@ export interface TLSSettings {
 
 export interface Settings {
   broker: BrokerAddress;
+  /** "auto": derived from the MAC address on boards (see deviceIdFrom). */
   deviceId: string;
+  /** "": xs-sensor-<device id>. */
   clientId: string;
   /** Topics are `<topicPrefix>/<deviceId>/<leaf>`. */
   topicPrefix: string;
@@ -47,6 +49,10 @@ export interface Settings {
   /** The attached sensors (parsed by ./sensor-config). */
   sensors: SensorsSetting;
   outbox: OutboxSettings;
+  /** Home Assistant's discovery prefix (ha.prefix). */
+  discoveryPrefix: string;
+  /** Firmware version, shown in diagnostics and Home Assistant (version). */
+  version: string;
 }
 
 /** Where readings wait while the broker is unreachable (see the MQTT client's outbox). */
@@ -200,7 +206,7 @@ export function parseSettings(config: Readonly<Record<string, unknown>>): Settin
   return {
     broker,
     deviceId,
-    clientId: text(config, "clientId", "", undefined) || `xs-sensor-${deviceId}`,
+    clientId: text(config, "clientId", "", undefined),
     topicPrefix: text(config, "topicPrefix", "home", PREFIX, "must not contain + or #"),
     interval: integer(config, "interval", 5000, 100, 86_400_000),
     keepalive: integer(config, "keepalive", 60, 0, 65535),
@@ -213,5 +219,18 @@ export function parseSettings(config: Readonly<Record<string, unknown>>): Settin
       overflow: text(config, "outbox.overflow", "drop-oldest", /^(reject|drop-oldest)$/, `must be "reject" or "drop-oldest"`) as OutboxSettings["overflow"],
       recordBytes: integer(config, "outbox.recordBytes", 4000, 16, 1_000_000),
     },
+    discoveryPrefix: text(config, "ha.prefix", "homeassistant", /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, "must be topic levels of letters, digits, _ and -"),
+    version: text(config, "version", "0.0.0", /^[ -~]{1,40}$/, "must be 1 to 40 printable ASCII characters"),
   };
+}
+
+/**
+ * The device id: as configured, or for "auto" one derived from the MAC
+ * address ("xs-" and its last six hex digits, as ESPHome and Tasmota
+ * name devices), which stays the same across firmware updates.
+ */
+export function deviceIdFrom(configured: string, macAddress: string | undefined): string {
+  if (configured !== "auto") return configured;
+  if (!macAddress) throw new TypeError(`config deviceId "auto" takes the id from the MAC address, and this host has none; set deviceId`);
+  return `xs-${macAddress.slice(-6)}`;
 }
