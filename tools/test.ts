@@ -10,9 +10,11 @@
  * Tests run with the Node host's module hooks (sim/node/register.ts), so they
  * import firmware modules as a device links them.
  *
- * Integration tests use mosquitto when it is installed and aedes otherwise,
- * and say which. REQUIRE_MOSQUITTO=1 makes a missing mosquitto a failure
- * (CI sets it).
+ * Integration tests use Debian's mosquitto, openssl and python3-paho-mqtt;
+ * run as root with apt-get, `npm test` installs the missing ones first
+ * (tools/system-packages.ts). Without mosquitto they use aedes in its place
+ * and say so; REQUIRE_MOSQUITTO=1 makes a missing mosquitto a failure (CI
+ * sets it).
  */
 
 import { spawnSync } from "node:child_process";
@@ -20,6 +22,7 @@ import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { ROOT } from "../sim/firmware-modules";
 import { mosquittoPath } from "./brokers";
+import { ensureSystemPackages } from "./system-packages";
 
 const SUITES = ["unit", "integration", "xs"] as const;
 type Suite = (typeof SUITES)[number];
@@ -52,6 +55,10 @@ if (unknown.length) {
   process.stderr.write(`npm test: unknown argument ${unknown.join(" ")}; give suite names (${SUITES.join(", ")}) or test files\n`);
   process.exit(2);
 }
+
+const needsBrokers = files.length > 0 || !suites.length || suites.some((suite) => suite !== "unit");
+const missing = needsBrokers ? ensureSystemPackages((line) => process.stdout.write(`${line}\n`)) : [];
+if (missing.length) process.stdout.write(`Missing Debian packages: ${missing.join(", ")} (apt-get install -y ${missing.join(" ")}); tests that need them will fail\n`);
 
 const mosquitto = mosquittoPath();
 if (!mosquitto && process.env.REQUIRE_MOSQUITTO === "1") {
