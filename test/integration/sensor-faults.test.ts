@@ -1,8 +1,10 @@
 /*
  * A sensor that fails does not stop the others: with one chip faulted on the
  * simulated board (through the host's control channel), the firmware logs
- * the fault, keeps publishing the other sensors, and picks the faulted one
- * up again when the fault clears. On both simulator hosts.
+ * the fault, publishes its error state (the fault on <sensor>/error, "offline"
+ * on <sensor>/availability), keeps publishing the other sensors, and picks
+ * the faulted one up again (back "online") when the fault clears; diagnostics
+ * count its errors. On both simulator hosts.
  */
 
 import assert from "node:assert/strict";
@@ -30,10 +32,25 @@ for (const host of ["node", "xs"] as const) {
           await sleep(700);
           const during = subscriber.messages.filter((m) => m.at > since + 300);
           assert.ok(during.some((m) => m.topic === `${base}/room/temperature`), "the TMP102 keeps publishing");
-          assert.ok(!during.some((m) => m.topic.startsWith(`${base}/air/`)), `no reading from the faulted SHT3x (${JSON.stringify(fault)})`);
+          assert.ok(!during.some((m) => /\/air\/(temperature|humidity)$/.test(m.topic)), `no reading from the faulted SHT3x (${JSON.stringify(fault)})`);
+          // Its error state: the fault on its error topic, "offline" (retained) on its availability topic.
+          const error = await subscriber.waitFor((m) => m.topic === `${base}/air/error` && reason.test(JSON.parse(m.payload).message), 5000, "the fault published");
+          assert.equal(typeof JSON.parse(error.payload).ts, "number");
+          const availability = subscriber.messages.filter((m) => m.topic === `${base}/air/availability`).at(-1)!;
+          assert.equal(availability.payload, "offline");
+          assert.ok(!subscriber.messages.some((m) => m.topic === `${base}/room/availability` && m.payload === "offline"), "the TMP102 stays online");
+          // And in diagnostics: its error count and last fault.
+          const asked = subscriber.messages.length;
+          await subscriber.client.publishAsync(`${base}/command`, JSON.stringify({ command: "diagnostics" }), { qos: 1 });
+          const report = await subscriber.waitFor((m) => subscriber.messages.indexOf(m) >= asked && m.topic === `${base}/diagnostics`, 5000, "diagnostics");
+          const health = JSON.parse(report.payload).sensors as Record<string, { errors: number; lastError: { message: string } | null }>;
+          assert.ok(health.air.errors > 0, "the SHT3x's errors are counted");
+          assert.match(health.air.lastError!.message, reason);
+          assert.equal(health.room.errors, 0);
           device.control({ type: "fault", sensor: "air", faults: {} });
           const cleared = Date.now();
           await subscriber.waitFor((m) => m.topic === `${base}/air/temperature` && m.at > cleared, 10_000, "the SHT3x back");
+          assert.equal(subscriber.messages.filter((m) => m.topic === `${base}/air/availability`).at(-1)!.payload, "online");
         }
       }
       finally {
