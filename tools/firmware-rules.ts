@@ -29,7 +29,16 @@ export const FORBIDDEN_GLOBALS = [
  * The simulators do not provide these; only that target's own files use them.
  */
 export const HOST_SDK_MODULES: Readonly<Record<string, Readonly<Record<string, string>>>> = Object.freeze({
-  esp32: Object.freeze({ onewire: "$(MODDABLE)/modules/drivers/onewire/manifest.json" }),
+  esp32: Object.freeze({
+    onewire: "$(MODDABLE)/modules/drivers/onewire/manifest.json",
+    "embedded:network/interface/wifi": "$(MODDABLE)/modules/io/wifi/manifest.json",
+    net: "$(MODDABLE)/modules/network/net/manifest.json",
+    sntp: "$(MODDABLE)/modules/network/sntp/manifest.json",
+  }),
+  pico_w: Object.freeze({
+    "embedded:network/interface/wifi": "$(MODDABLE)/modules/io/wifi/manifest.json",
+    sntp: "$(MODDABLE)/modules/network/sntp/manifest.json",
+  }),
 });
 
 /** Folders whose code runs on XS. */

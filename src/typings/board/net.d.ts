@@ -1,0 +1,31 @@
+/*
+ * Moddable's `net` module (modules/network/net), as the ESP32 hosts use it and
+ * as the SDK implements it (net/esp/modNet.c), not as @moddable/typings says:
+ * every `get` gives undefined when the interface cannot answer (Wi-Fi not
+ * started, not associated), not always a value.
+ *
+ * In src/typings/board/, not src/typings/: tsconfig.node.json takes
+ * src/typings/*.d.ts along with Node's types, which declare a "net" module of
+ * their own. The ESP32 host manifest excludes the SDK's typings/net.d.ts
+ * ("~") and lists this file in its TypeScript `types`, so device builds and
+ * tsconfig.json check against the same declarations.
+ *
+ * Pico W: pico/modNet.c reads the first lwIP interface without checking that
+ * one exists (before the CYW43 is started there is none) and does not answer
+ * "RSSI"; hosts/pico_w uses the ECMA-419 Wi-Fi object instead.
+ */
+declare module "net" {
+  const Net: {
+    /** The station's IPv4 address, e.g. "192.168.1.20"; undefined without one. */
+    get(what: "IP"): string | undefined;
+    /** The active interface's MAC address as upper-case hex pairs, "A4:D1:8C:DB:C0:20"; undefined before Wi-Fi is started. */
+    get(what: "MAC"): string | undefined;
+    /** The access point's name; undefined when not associated. */
+    get(what: "SSID"): string | undefined;
+    /** The access point's signal strength, dBm; undefined when not associated. */
+    get(what: "RSSI"): number | undefined;
+    /** Resolves a host name (lwIP DNS); `address` is undefined when it cannot. Throws when lwIP's look-up queue is full. */
+    resolve(name: string, callback: (name: string, address?: string) => void): void;
+  };
+  export default Net;
+}
