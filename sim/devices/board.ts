@@ -42,6 +42,8 @@ export interface SimulatedBoard {
   readonly analog: Map<number, AnalogSource>;
   /** Chips by placement name. */
   readonly chips: Map<string, SimulatedChip>;
+  /** Whether the board's wall clock counts as set (a board before SNTP answers: false). */
+  readonly clock: { synced: boolean };
 }
 
 const DEFAULT_BOARD: readonly Placement[] = Object.freeze([Object.freeze({ name: "tmp102", chip: "tmp102", address: 0x48 })]);
@@ -56,7 +58,7 @@ export function configureBoard(list: readonly Placement[]): void {
 }
 
 function build(): SimulatedBoard {
-  const built: SimulatedBoard = { environment: new Environment(), i2c: [], oneWire: new Map(), analog: new Map(), chips: new Map() };
+  const built: SimulatedBoard = { environment: new Environment(), i2c: [], oneWire: new Map(), analog: new Map(), chips: new Map(), clock: { synced: true } };
   let serial = 0x5eed00;
   for (const placement of placements ?? DEFAULT_BOARD) {
     const make = MODELS[placement.chip];

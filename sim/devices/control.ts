@@ -6,6 +6,7 @@
  *   {type: "environment", quantity: "temperature" | "humidity" | "pressure", value: number | null}
  *   {type: "temperature", value: number | null}            (shorthand)
  *   {type: "fault", sensor: "<name>", faults: {absent?, busy?, corruptCrc?, outOfRange?, busErrorAfter?}}
+ *   {type: "clock", synced: boolean}                        the wall clock set (SNTP answered) or not
  *
  * null puts a quantity back on the scenario; `faults: {}` clears a chip's faults.
  */
@@ -20,6 +21,7 @@ export interface ControlMessage {
   value?: unknown;
   sensor?: unknown;
   faults?: unknown;
+  synced?: unknown;
 }
 
 const QUANTITIES: readonly string[] = ["temperature", "humidity", "pressure"];
@@ -43,6 +45,10 @@ export function applyControl(message: ControlMessage): string | undefined {
       chip.faults = { ...(message.faults as ChipFaults) };
       return undefined;
     }
+    case "clock":
+      if (typeof message.synced !== "boolean") return `synced must be true or false`;
+      board.clock.synced = message.synced;
+      return undefined;
     default:
       return `unknown control message type ${JSON.stringify(message.type)}`;
   }

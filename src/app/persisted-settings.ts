@@ -51,8 +51,22 @@ export class PersistedSettings {
     const oldCount = typeof current === "string" ? Number(current.slice(1)) || 0 : 0;
     const set = oldSet === "a" ? "b" : "a";
     let count = 0;
-    for (let at = 0; at < text.length; at += this.#chunk) this.#preference.set(this.#domain, `${set}${count++}`, text.slice(at, at + this.#chunk));
+    for (let at = 0; at < text.length; count++) {
+      let end = Math.min(at + this.#chunk, text.length);
+      // Never split a surrogate pair: each half alone is not valid UTF-8 in storage.
+      const last = text.charCodeAt(end - 1);
+      if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+      this.#preference.set(this.#domain, `${set}${count}`, text.slice(at, end));
+      at = end;
+    }
     this.#preference.set(this.#domain, "current", `${set}${count}`);
-    for (let i = 0; i < oldCount; i++) this.#preference.delete(this.#domain, `${oldSet}${i}`);
+    // The old set's records, and any an interrupted save left past the new set's end.
+    this.#deleteFrom(oldSet, 0, oldCount);
+    this.#deleteFrom(set, count, 0);
+  }
+
+  /** Deletes `${set}${start}` onwards: at least up to `atLeast`, then while records are found. */
+  #deleteFrom(set: string, start: number, atLeast: number): void {
+    for (let i = start; i < atLeast || this.#preference.get(this.#domain, `${set}${i}`) !== undefined; i++) this.#preference.delete(this.#domain, `${set}${i}`);
   }
 }

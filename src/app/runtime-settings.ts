@@ -53,15 +53,20 @@ function boolean(key: string, raw: unknown): boolean {
 
 const BUILD_TIME_ONLY = /^(broker|deviceId|clientId|topicPrefix|keepalive|sensors|mqtt\.|outbox\.|ha\.prefix|onewire\.|i2c\.|analog\.|ssid|password|version)/;
 
+function record<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 /**
  * Applies `changes` to `current` (a copy is returned), checking each key.
  * Throws nothing: returns the new settings, or the errors by key.
  */
 export function applySettings(current: RuntimeSettings, changes: Readonly<Record<string, unknown>>, sensorNames: readonly string[]):
   { settings: RuntimeSettings; errors?: undefined } | { settings?: undefined; errors: SettingsErrors } {
-  const next: RuntimeSettings = { ...current, sensors: {} };
-  for (const name of sensorNames) next.sensors[name] = { ...(current.sensors[name] ?? { filter: "" }) };
-  const errors: SettingsErrors = {};
+  // Keys come from the network: records without a prototype, so "__proto__" or "constructor" is just a name.
+  const next: RuntimeSettings = { ...current, sensors: record<SensorRuntime>() };
+  for (const name of sensorNames) next.sensors[name] = { ...(Object.hasOwn(current.sensors, name) ? current.sensors[name] : { filter: "" }) };
+  const errors = record<string>();
   for (const [key, value] of Object.entries(changes)) {
     try {
       const sensor = /^sensors\.([^.]+)\.(interval|filter)$/.exec(key);
@@ -74,7 +79,7 @@ export function applySettings(current: RuntimeSettings, changes: Readonly<Record
       else if (key === "diagnostics.interval") next.diagnosticsInterval = value === 0 || value === "0" ? 0 : integer(key, value, 1000, 86_400_000);
       else if (sensor) {
         const [, name, field] = sensor;
-        const target = next.sensors[name];
+        const target = sensorNames.includes(name) ? next.sensors[name] : undefined;
         if (!target) throw new TypeError(`${key}: there is no sensor named "${name}" (sensors: ${sensorNames.join(", ")})`);
         if (field === "interval") target.interval = value === null || value === "" ? undefined : integer(key, value, 100, 86_400_000);
         else {
@@ -89,7 +94,8 @@ export function applySettings(current: RuntimeSettings, changes: Readonly<Record
       errors[key] = (error as Error).message;
     }
   }
-  return Object.keys(errors).length ? { errors } : { settings: next };
+  // Plain objects out: spreading defines own properties, never calling a "__proto__" setter.
+  return Object.keys(errors).length ? { errors: { ...errors } } : { settings: { ...next, sensors: { ...next.sensors } } };
 }
 
 /** The runtime settings from build-time config: the defaults and `mcconfig` overrides. */

@@ -215,7 +215,8 @@ export function parseSettings(config: Readonly<Record<string, unknown>>): Settin
     tls: parseTLS(broker, optional),
     sensors: parseSensors(config.sensors ?? "tmp102"),
     outbox: {
-      messages: integer(config, "outbox.messages", 100, 1, 1000),
+      // At least the client's in-flight window (10): the outbox holds the messages in flight too.
+      messages: integer(config, "outbox.messages", 100, 10, 1000),
       overflow: text(config, "outbox.overflow", "drop-oldest", /^(reject|drop-oldest)$/, `must be "reject" or "drop-oldest"`) as OutboxSettings["overflow"],
       recordBytes: integer(config, "outbox.recordBytes", 4000, 16, 1_000_000),
     },

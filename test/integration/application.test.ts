@@ -101,6 +101,20 @@ for (const host of ["node", "xs"] as const) {
         const sampled = await ask(subscriber, base, "command", { id: "s", command: "sample" });
         assert.deepEqual(sampled, { id: "s", command: "sample", ok: true, readings: { tmp102: { temperature: 30.25 } } });
 
+        // Before SNTP has set the clock, readings carry the time since boot, marked as such, never a made-up date.
+        device.control({ type: "clock", synced: false });
+        device.control({ type: "temperature", value: 31.5 });
+        await ask(subscriber, base, "command", { id: "u", command: "sample" });
+        const unsynced = json(await subscriber.waitFor((m) => m.topic === `${base}/temperature` && json(m).value === 31.5, 5000, "a reading before the clock is set"));
+        assert.equal(unsynced.ts, undefined);
+        assert.equal(typeof unsynced.uptime, "number");
+        assert.ok((unsynced.uptime as number) < 60_000, "ms since boot");
+        device.control({ type: "clock", synced: true });
+        device.control({ type: "temperature", value: 32 });
+        await ask(subscriber, base, "command", { id: "v", command: "sample" });
+        const synced = json(await subscriber.waitFor((m) => m.topic === `${base}/temperature` && json(m).value === 32, 5000, "a reading once the clock is set"));
+        assert.ok(Math.abs((synced.ts as number) - Date.now()) < 5000, "epoch ms");
+
         const linesBefore = device.lines.length;
         assert.deepEqual(await ask(subscriber, base, "command", { id: 2, command: "identify", seconds: 1 }), { id: 2, command: "identify", ok: true, seconds: 1 });
         await sleep(1400);
@@ -216,12 +230,54 @@ for (const host of ["node", "xs"] as const) {
       }
     });
 
+    it("keeps the newest readings when the outbox overflows during an outage, and counts the dropped ones", async () => {
+      const base = `home/overflow-${host}`;
+      const proxy = await FaultProxy.start(Number(new URL(broker.url).port));
+      const subscriber = await Subscriber.connect(broker.url, `${base}/#`);
+      const device = new Device(host, { "broker": proxy.url, "deviceId": `overflow-${host}`, "interval": 5000, "outbox.messages": 10, "diagnostics.interval": 0 }, undefined, { timeScale: 20 });
+      try {
+        await subscriber.waitFor((m) => m.topic === `${base}/temperature` && json(m).seq === 2, 15_000, "two readings");
+        proxy.refuse(true);
+        proxy.cut();
+        await device.waitForLine(/mqtt: disconnected/);
+        await sleep(5000); // about 20 readings (100 s of device time) for an outbox of 10
+        proxy.refuse(false);
+        await device.waitForLine(/mqtt: connected/, 15_000, device.lines.findIndex((line) => /mqtt: disconnected/.test(line)));
+        // The device renews its subscriptions after connecting (clean session): until then a command finds no subscriber.
+        for (let attempt = 0; ; attempt++) {
+          const asked = subscriber.messages.length;
+          await subscriber.client.publishAsync(`${base}/command`, JSON.stringify({ command: "diagnostics" }), { qos: 1 });
+          await sleep(1000);
+          if (subscriber.messages.slice(asked).some((m) => m.topic === `${base}/diagnostics`)) break;
+          assert.ok(attempt < 10, "the device answers commands again after the outage");
+        }
+        const report = json(await subscriber.waitFor((m) => m.topic === `${base}/diagnostics`, 5000, "diagnostics"));
+        const outbox = (report.mqtt as { outbox: { dropped: number; depth: number } }).outbox;
+        const seqs = [...new Set(subscriber.messages.filter((m) => m.topic === `${base}/temperature`).map((m) => json(m).seq as number))];
+        const missing = seqs.at(-1)! - seqs.length;
+        assert.ok(outbox.dropped >= 5, `drop-oldest dropped readings and counted them (${outbox.dropped})`);
+        // The count also covers other messages dropped while the outbox was full (a reply, the retained config).
+        assert.ok(missing >= 5 && missing <= outbox.dropped, `every missing reading was counted as dropped: ${missing} missing, ${outbox.dropped} dropped (seqs ${seqs})`);
+        const afterGap = seqs.findIndex((seq, i) => i > 0 && seq !== seqs[i - 1] + 1);
+        assert.ok(afterGap > 0, "the oldest of the outage were dropped");
+        assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), "in the order taken");
+        let kept = 1;
+        while (seqs[afterGap + kept] === seqs[afterGap] + kept) kept++;
+        assert.ok(kept >= 5, `the outbox's newest readings arrive together after the gap (${kept}: seqs ${seqs})`);
+      }
+      finally {
+        await device.kill();
+        await subscriber.close();
+        await proxy.stop();
+      }
+    });
+
     it("announces its sensors to Home Assistant, and withdraws them when discovery is switched off", async () => {
       const deviceId = `ha-${host}`;
       const base = `home/${deviceId}`;
       const discovery = await Subscriber.connect(broker.url, `homeassistant/sensor/${deviceId}/+/config`);
       const subscriber = await Subscriber.connect(broker.url, `${base}/#`);
-      const device = new Device(host, { broker: broker.url, deviceId, interval: 300, sensors: "indoor=sht3x,outdoor=ds18b20" });
+      const device = new Device(host, { "broker": broker.url, deviceId, "interval": 300, "sensors": "indoor=sht3x,outdoor=ds18b20", "sensors.outdoor.interval": 1000, "diagnostics.interval": 1000 });
       try {
         const names = ["indoor_temperature", "indoor_humidity", "outdoor_temperature"];
         for (const name of names) await discovery.waitFor((m) => m.topic === `homeassistant/sensor/${deviceId}/${name}/config`, 10_000, name);
@@ -242,6 +298,14 @@ for (const host of ["node", "xs"] as const) {
           const reading = await subscriber.waitFor((m) => m.topic === config.state_topic, 5000, `a reading on ${String(config.state_topic)}`);
           assert.equal(typeof json(reading).value, "number");
         }
+        // Each sensor at its own interval; diagnostics every diagnostics.interval, unasked.
+        await subscriber.waitFor(() => subscriber.messages.filter((m) => m.topic === `${base}/diagnostics`).length >= 2, 5000, "two periodic diagnostics");
+        const stamps = (topic: string) => subscriber.messages.filter((m) => m.topic === topic).map((m) => json(m).ts as number);
+        const gaps = (list: number[]) => list.slice(1).map((t, i) => t - list[i]);
+        assert.ok(gaps(stamps(`${base}/outdoor/temperature`)).every((gap) => gap >= 900), `outdoor every 1000 ms: ${gaps(stamps(`${base}/outdoor/temperature`))}`);
+        assert.ok(gaps(stamps(`${base}/indoor/temperature`)).every((gap) => gap < 600), `indoor every 300 ms: ${gaps(stamps(`${base}/indoor/temperature`))}`);
+        assert.ok(stamps(`${base}/indoor/temperature`).length >= 2 * stamps(`${base}/outdoor/temperature`).length, "indoor more often");
+
         const late = await Subscriber.connect(broker.url, `homeassistant/sensor/${deviceId}/+/config`);
         await late.waitFor(() => late.messages.length === 3, 5000, "three retained configs");
         assert.ok(late.messages.every((m) => m.retain));

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { ROOT } from "../../sim/firmware-modules";
-import { parseBroker, parseSettings } from "../../src/app/settings";
+import { deviceIdFrom, parseBroker, parseSettings } from "../../src/app/settings";
 
 const manifestConfig = JSON.parse(readFileSync(join(ROOT, "manifest.json"), "utf8")).config as Record<string, unknown>;
 
@@ -159,6 +159,28 @@ describe("outbox settings", () => {
   it("take overrides as strings and name bad keys", () => {
     assert.deepEqual(parseSettings({ "outbox.messages": "20", "outbox.overflow": "reject", "outbox.recordBytes": "63" }).outbox, { messages: 20, overflow: "reject", recordBytes: 63 });
     assert.throws(() => parseSettings({ "outbox.overflow": "drop-newest" }), /config outbox.overflow "drop-newest" must be "reject" or "drop-oldest"/);
-    assert.throws(() => parseSettings({ "outbox.messages": 0 }), /config outbox.messages must be an integer from 1 to 1000/);
+    assert.throws(() => parseSettings({ "outbox.messages": 0 }), /config outbox.messages must be an integer from 10 to 1000/);
+  });
+});
+
+describe("device identity and version settings", () => {
+  it("derives the device id from the MAC address for deviceId auto, as boards are built", () => {
+    assert.equal(deviceIdFrom("auto", "a4cf12b3c4d5"), "xs-b3c4d5");
+    assert.equal(deviceIdFrom("kitchen", "a4cf12b3c4d5"), "kitchen");
+    assert.throws(() => deviceIdFrom("auto", undefined), /deviceId "auto" takes the id from the MAC address, and this host has none; set deviceId/);
+  });
+  it("leaves the client id empty unless set, for main to derive from the device id", () => {
+    assert.equal(parseSettings({}).clientId, "");
+    assert.equal(parseSettings({ clientId: "mine" }).clientId, "mine");
+  });
+  it("checks the Home Assistant prefix and the version", () => {
+    assert.equal(parseSettings(manifestConfig).discoveryPrefix, "homeassistant");
+    assert.equal(parseSettings({ "ha.prefix": "ha/test" }).discoveryPrefix, "ha/test");
+    assert.throws(() => parseSettings({ "ha.prefix": "home+assistant" }), /config ha.prefix "home\+assistant" must be topic levels/);
+    assert.throws(() => parseSettings({ version: "" }), /config version "" must be 1 to 40 printable ASCII characters/);
+  });
+  it("keeps manifest.json's version and package.json's in step", () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
+    assert.equal(parseSettings(manifestConfig).version, pkg.version);
   });
 });
