@@ -38,7 +38,7 @@
  * starts the radio and the TCP/IP stack, so nothing may open a socket before.
  */
 
-import type { NetworkEvents } from "app/system";
+import type { HostSystem, NetworkEvents } from "app/system";
 import type { TimerHandle, Timers } from "mqtt/timers";
 import { utf8Length } from "mqtt/utf8";
 
@@ -366,4 +366,23 @@ export default class Station<W extends WiFiInterface> {
     }
     if (previous === "up") this.#events!.onDown(reason ?? "Wi-Fi down");
   }
+}
+
+/**
+ * A board's HostSystem around its station, made on first use: nothing starts
+ * the radio (or, on the Pico W, lwIP) at preload. freeHeap is undefined: the
+ * SDK reports the XS heap's use, not what is free.
+ */
+export function boardSystem<W extends WiFiInterface>(name: string, create: () => Station<W>, restart: () => void): HostSystem {
+  let station: Station<W> | undefined;
+  const theStation = () => (station ??= create());
+  return Object.freeze({
+    name,
+    macAddress: () => theStation().macAddress(),
+    freeHeap: () => undefined,
+    rssi: () => station?.rssi(),
+    clockSynced: () => station?.clockSynced() ?? false,
+    restart,
+    startNetwork: (events: NetworkEvents) => theStation().start(events),
+  });
 }

@@ -30,14 +30,17 @@ const analog = device.Analog?.default as Board["analog"];
 const analogPin = gpio("analog.pin", analog?.pin);
 const ledPin = gpio("led", device.pin.led as number | undefined);
 
+// Frozen all through: the linker keeps a preloaded module's frozen objects in flash, not RAM.
+const frozen = <T extends object>(value: T | undefined) => (value ? Object.freeze(value) : undefined);
+
 const board: Board = Object.freeze({
   name: "esp32",
-  i2c: sda !== undefined && scl !== undefined && device.io.I2C ? { ...i2c, io: i2c?.io ?? device.io.I2C, data: sda, clock: scl } : undefined,
+  i2c: frozen(sda !== undefined && scl !== undefined && device.io.I2C ? { ...i2c, io: i2c?.io ?? device.io.I2C, data: sda, clock: scl } : undefined),
   // The SDK's onewire.d.ts says Uint8Array where its implementation gives ArrayBuffers (src/typings/onewire.d.ts).
-  oneWire: { io: OneWire as unknown as OneWireConstructor, pin: gpio("onewire.pin", 4)! },
+  oneWire: frozen({ io: OneWire as unknown as OneWireConstructor, pin: gpio("onewire.pin", 4)! }),
+  led: frozen(ledPin !== undefined && device.io.Digital ? { io: device.io.Digital, pin: ledPin } : undefined),
   // The typings' Analog class lacks close(); the SDK's has it.
-  led: ledPin !== undefined && device.io.Digital ? { io: device.io.Digital, pin: ledPin } : undefined,
-  analog: analogPin !== undefined && (analog || device.io.Analog) ? { ...analog, io: (analog?.io ?? device.io.Analog) as NonNullable<Board["analog"]>["io"], pin: analogPin } : undefined,
+  analog: frozen(analogPin !== undefined && (analog || device.io.Analog) ? { ...analog, io: (analog?.io ?? device.io.Analog) as NonNullable<Board["analog"]>["io"], pin: analogPin } : undefined),
 });
 
 export default board;

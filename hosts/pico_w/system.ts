@@ -33,26 +33,10 @@
  */
 
 import { deviceTimers } from "app/device-timers";
-import type { HostSystem } from "app/system";
 import WiFi from "embedded:network/interface/wifi";
 import config from "mc/config";
 import SNTP from "sntp";
 import Time from "time";
-import Station from "../common/station";
+import Station, { boardSystem } from "../common/station";
 
-let station: Station<WiFi> | undefined;
-
-const theStation = () =>
-  (station ??= new Station({ wifi: { io: WiFi }, sntp: { io: SNTP }, time: Time, timers: deviceTimers, random: Math.random, config }));
-
-const system: HostSystem = Object.freeze({
-  name: "pico_w",
-  macAddress: () => theStation().macAddress(),
-  freeHeap: () => undefined,
-  rssi: () => station?.rssi(),
-  clockSynced: () => station?.clockSynced() ?? false,
-  restart: () => System.restart(),
-  startNetwork: (events) => theStation().start(events),
-});
-
-export default system;
+export default boardSystem("pico_w", () => new Station({ wifi: { io: WiFi }, sntp: { io: SNTP }, time: Time, timers: deviceTimers, random: Math.random, config }), () => System.restart());

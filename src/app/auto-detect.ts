@@ -38,15 +38,21 @@ const now = (probe: (io: I2CInstance) => boolean): Probe => (io, found) => found
 const later = (probe: (io: I2CInstance, callback: (serial: number | undefined) => void) => void): Probe =>
   (io, found) => probe(io, (serial) => found(serial !== undefined));
 
+type Candidate = readonly [ChipName, Probe];
+type Step = readonly [number, readonly Candidate[]];
+
+/** A step of the plan, frozen all through: the linker keeps a preloaded module's frozen objects in flash, not RAM. */
+const step = (address: number, candidates: Candidate[]): Step => Object.freeze([address, Object.freeze(candidates.map((c) => Object.freeze(c)))] as const);
+
 /** Chips to try at each address, in order. */
-const PLAN: readonly (readonly [number, readonly (readonly [ChipName, Probe])[]])[] = Object.freeze([
-  ...[0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f].map((address) => [address, [["mcp9808", now(probeMCP9808)]]] as const),
-  ...[0x44, 0x45].map((address) => [address, [["sht4x", later(probeSHT4x)], ["sht3x", later(probeSHT3x)]]] as const),
-  [0x46, [["sht4x", later(probeSHT4x)]]] as const,
-  ...[0x48, 0x49, 0x4a, 0x4b].map((address) => [address, [["tmp117", now(probeTMP117)], ["tmp102", now(probeTMP102)], ["lm75", now(probeLM75)]]] as const),
-  ...[0x4c, 0x4d, 0x4e, 0x4f].map((address) => [address, [["lm75", now(probeLM75)]]] as const),
-  ...[0x76, 0x77].map((address) => [address, [["bme280", now(probeBME280)]]] as const),
-] as const);
+const PLAN: readonly Step[] = Object.freeze([
+  ...[0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f].map((address) => step(address, [["mcp9808", now(probeMCP9808)]])),
+  ...[0x44, 0x45].map((address) => step(address, [["sht4x", later(probeSHT4x)], ["sht3x", later(probeSHT3x)]])),
+  step(0x46, [["sht4x", later(probeSHT4x)]]),
+  ...[0x48, 0x49, 0x4a, 0x4b].map((address) => step(address, [["tmp117", now(probeTMP117)], ["tmp102", now(probeTMP102)], ["lm75", now(probeLM75)]])),
+  ...[0x4c, 0x4d, 0x4e, 0x4f].map((address) => step(address, [["lm75", now(probeLM75)]])),
+  ...[0x76, 0x77].map((address) => step(address, [["bme280", now(probeBME280)]])),
+]);
 
 /** Names for what was found: the chip name, with the address or ROM when the chip appears more than once. */
 function name(specs: SensorSpec[]): SensorSpec[] {

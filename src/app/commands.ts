@@ -29,7 +29,8 @@ export interface ParsedCommand {
 
 const COMMANDS = Object.freeze(["reboot", "interval", "identify", "sample", "diagnostics"]);
 const FIELDS: Readonly<Record<string, readonly string[]>> = Object.freeze({
-  reboot: [], interval: ["value", "sensor"], identify: ["seconds"], sample: ["sensor"], diagnostics: [],
+  reboot: Object.freeze([]), interval: Object.freeze(["value", "sensor"]), identify: Object.freeze(["seconds"]),
+  sample: Object.freeze(["sensor"]), diagnostics: Object.freeze([]),
 });
 
 /** Parses a command payload; never throws. */

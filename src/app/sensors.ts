@@ -41,7 +41,7 @@ function need<K extends "i2c" | "oneWire" | "analog">(board: Board, bus: K, spec
   return found as NonNullable<Board[K]>;
 }
 
-const FACTORIES: Partial<Record<ChipName, Factory>> = {
+const FACTORIES: Readonly<Partial<Record<ChipName, Factory>>> = Object.freeze({
   tmp102: (spec, board) => new TMP102({ sensor: { ...need(board, "i2c", spec), address: spec.address } }),
   tmp117: (spec, board) => new TMP117({ sensor: { ...need(board, "i2c", spec), address: spec.address } }),
   lm75: (spec, board) => new LM75({ sensor: { ...need(board, "i2c", spec), address: spec.address } }),
@@ -54,7 +54,7 @@ const FACTORIES: Partial<Record<ChipName, Factory>> = {
     const analog = need(board, "analog", spec);
     return new NTC({ sensor: { ...analog, pin: spec.pin ?? analog.pin } });
   },
-};
+});
 
 /** Checks that every configured chip has a driver and its bus exists; throws naming the sensor otherwise. */
 export function checkSensors(specs: readonly SensorSpec[], board: Board): void {

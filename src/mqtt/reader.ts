@@ -28,6 +28,7 @@ const State = {
   /** Stopped after malformed input. */
   failed: 3,
 } as const;
+Object.freeze(State);
 type State = (typeof State)[keyof typeof State];
 
 export interface PacketReaderOptions {

@@ -70,7 +70,7 @@ const Register = Object.freeze({
 } as const);
 
 /** Chip identification (5.4.1; BMP280 values from 5.2, Table 17). */
-const ChipId = Object.freeze({ bme280: 0x60, bmp280: [0x56, 0x57, 0x58] } as const);
+const ChipId = Object.freeze({ bme280: 0x60, bmp280: Object.freeze([0x56, 0x57, 0x58] as const) } as const);
 
 /** Bits of status (5.4.4), ctrl_meas (5.4.5) and config (5.4.6). */
 const Bits = Object.freeze({
@@ -222,7 +222,7 @@ function checkChoice(field: string, value: unknown, table: Readonly<Record<strin
   return code;
 }
 
-const CONFIG_FIELDS = ["mode", "temperatureOversampling", "pressureOversampling", "humidityOversampling", "filter", "standby"];
+const CONFIG_FIELDS = Object.freeze(["mode", "temperatureOversampling", "pressureOversampling", "humidityOversampling", "filter", "standby"]);
 
 type Waiter = SampleCallback<CombinedSample>;
 
