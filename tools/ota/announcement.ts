@@ -1,0 +1,36 @@
+/*
+ * The pipeline's side of update announcements (the device's side, and the
+ * format, is src/ota/manifest.ts): the manifest text, signed as it is sent.
+ */
+
+import { createHash } from "node:crypto";
+import { type SigningKey, signBytes } from "./keys";
+
+export interface ManifestFields {
+  version: string;
+  counter: number;
+  target: string;
+  size: number;
+  /** The image's SHA-256, 64 hex digits. */
+  sha256: string;
+  url: string;
+  downgrade?: boolean;
+}
+
+/** The manifest text, fields in a fixed order. */
+export function manifestText(fields: ManifestFields): string {
+  const { version, counter, target, size, sha256, url, downgrade = false } = fields;
+  return JSON.stringify({ version, counter, target, size, sha256, url, downgrade });
+}
+
+/** The first 8 bytes of SHA-256 of the public key (hex), as the device computes it. */
+export function keyIdOf(publicHex: string): string {
+  return createHash("sha256").update(Buffer.from(publicHex, "hex")).digest("hex").slice(0, 16);
+}
+
+/** The announcement payload: {"manifest", "key", "signature"}. */
+export function signedAnnouncement(fields: ManifestFields, key: SigningKey): string {
+  const manifest = manifestText(fields);
+  const signature = signBytes(Buffer.from(manifest, "utf8"), key.privateKey).toString("hex");
+  return JSON.stringify({ manifest, key: keyIdOf(key.publicHex), signature });
+}
