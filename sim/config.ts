@@ -22,3 +22,14 @@ export function firmwareConfig(overrides: FirmwareConfig = {}): FirmwareConfig {
     ...overrides,
   };
 }
+
+/**
+ * `mc/config` for an image from an update slot: the config it was built with,
+ * under the device's own settings (the host's overrides: broker, device id,
+ * ...), except the keys the image pins (its version, its update trust, and
+ * what its release set on purpose).
+ */
+export function imageConfig(built: FirmwareConfig, pinned: readonly string[], overrides: FirmwareConfig = {}): FirmwareConfig {
+  const device = Object.fromEntries(Object.entries(overrides).filter(([key]) => !pinned.includes(key)));
+  return { ...built, ...device };
+}

@@ -25,9 +25,13 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
  * own modules, nothing else.
  */
 export const DEVICE_MODULES = [
+  // ESP32: the project's native module (hosts/esp32/boot-control) over ESP-IDF's app rollback.
+  "boot-control",
   "embedded:io/socket/tcp",
   // On boards, the SDK's example TLS socket (examples/io/tcp/tlssocket); see README "TLS".
   "embedded:io/socket/tcp/tls",
+  // ESP32: the SDK's ECMA-419 firmware update (modules/io/update).
+  "embedded:update",
   "mc/config",
   "preference",
   "time",

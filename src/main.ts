@@ -17,6 +17,7 @@ import config from "mc/config";
 import Preference from "preference";
 import board from "host/board";
 import system from "host/system";
+import slots from "host/update";
 import { Application } from "./app/application";
 import { deviceTimers } from "./app/device-timers";
 import { PersistedSettings } from "./app/persisted-settings";
@@ -27,6 +28,8 @@ import { topicsFor } from "./app/topics";
 import { MQTTClient } from "./mqtt/client";
 import { PreferenceOutboxStore } from "./mqtt/preference-store";
 import type { SocketConstructor, SocketOptions } from "./mqtt/transport";
+import { OtaAgent, type OtaStore } from "./ota/agent";
+import { parseVersion } from "./ota/version";
 
 const log = (line: string) => trace(`${line}\n`);
 
@@ -57,8 +60,9 @@ const topics = topicsFor(settings.topicPrefix, deviceId, sensorCount);
 
 if (!settings.sensors.auto) checkSensors(settings.sensors.sensors, board);
 
-// Bound after the client: its callbacks reach the application through this.
+// Bound after the client: its callbacks reach the application and the update agent through these.
 let application: Application | undefined;
+let ota: OtaAgent | undefined;
 
 const client = new MQTTClient({
   socket: socketOptions(settings.tls),
@@ -80,6 +84,7 @@ const client = new MQTTClient({
   onConnect: ({ sessionPresent }) => {
     log(`mqtt: connected to ${brokerName}${sessionPresent ? " (session resumed)" : ""}`);
     application?.connected();
+    ota?.connected();
   },
   onDisconnect: (error) => {
     log(`mqtt: disconnected: ${describe(error)}`);
@@ -99,6 +104,38 @@ application = new Application({
   discoveryPrefix: settings.discoveryPrefix,
 });
 
+/** The update agent, or undefined (and why, logged) where updates are off. */
+function updateAgent(): OtaAgent | undefined {
+  const { publicKey, target, counter, healthTimeoutMs, topic } = settings.ota;
+  const version = parseVersion(settings.version);
+  const off = !slots ? `${system.name} cannot update itself over the air`
+    : !publicKey ? "no ota.publicKey in config (npm run keygen makes the key pair)"
+    : !version ? `version ${settings.version} is not MAJOR.MINOR.PATCH[+build]` : undefined;
+  if (off || !slots || !publicKey || !version) {
+    log(`ota: updates off: ${off}`);
+    return undefined;
+  }
+  const store: OtaStore = {
+    get: (key) => {
+      const value = Preference.get("ota", key);
+      return typeof value === "string" ? value : undefined;
+    },
+    set: (key, value) => Preference.set("ota", key, value),
+    delete: (key) => Preference.delete("ota", key),
+  };
+  return new OtaAgent({
+    client, slots, store, log, healthTimeoutMs,
+    trust: { publicKey, target, counter, version: { ...version, text: settings.version }, slotSize: slots.boot.slotSize },
+    topics: { announce: topic || `${settings.topicPrefix}/ota/${target}`, status: topics.ota },
+    socket: { io: TCP as unknown as SocketConstructor },
+    timers: deviceTimers,
+    restart: () => system.restart(),
+  });
+}
+
+ota = updateAgent();
+
 log(`sensor firmware ${settings.version} on ${board.name === system.name ? board.name : `${system.name} (${board.name})`}, device ${deviceId}, broker ${brokerName}`);
 if (client.stats.restored) log(`mqtt: ${client.stats.restored} messages kept from before the restart will be sent`);
 application.start();
+ota?.start();

@@ -12,11 +12,9 @@
 
 import { mkdirSync } from "node:fs";
 import { register } from "node:module";
-import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { firmwareConfig } from "../config";
-import { ROOT } from "../firmware-modules";
 import { parseHostArgs, RESTART_EXIT_CODE } from "../host-args";
+import { bootImage } from "../image";
 import { setStorageDirectory } from "./storage";
 import { setTimeScale } from "./time-scale";
 
@@ -38,16 +36,22 @@ setTimeScale(args.timeScale ?? 1);
   process.stdout.write(parts.map(String).join(""));
 };
 
-register(new URL("./hooks.ts", import.meta.url).href, { data: { config: firmwareConfig(args.config) } });
+// The simulated bootloader picks the image: the working tree's (factory) or an update's from a flash slot.
+const booted = bootImage(args.config);
+process.stdout.write(`${booted.log}\n`);
+const imageURL = pathToFileURL(booted.path).href;
+register(new URL("./hooks.ts", import.meta.url).href, { data: { config: booted.config, image: booted.image === "factory" ? undefined : imageURL } });
 
-const fileURL = (path: string) => pathToFileURL(join(ROOT, path)).href;
-const control = await import(fileURL("sim/devices/control.ts")) as typeof import("../devices/control");
-process.on("message", (message: import("../devices/control").ControlMessage) => {
-  const problem = control.applyControl(message);
+// Test control of the simulated board, inside the image; messages wait until it has loaded.
+type Control = typeof import("../image-entry").applyControl;
+let applyControl: Control | undefined;
+const early: unknown[] = [];
+const control = (message: unknown) => {
+  const problem = applyControl!(message as Parameters<Control>[0]);
   if (problem) process.stderr.write(`Node host: control message refused: ${problem}\n`);
-});
+};
+process.on("message", (message: unknown) => (applyControl ? control(message) : early.push(message)));
 if (process.send) process.channel?.unref();
 
-await import(fileURL("hosts/sim/provider.ts"));
-const main = await import(fileURL("src/main.ts")) as { default?: unknown };
-if (typeof main.default === "function") (main.default as () => void)();
+({ applyControl } = await import(imageURL) as typeof import("../image-entry"));
+for (const message of early.splice(0)) control(message);

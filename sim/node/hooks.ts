@@ -9,11 +9,14 @@
  * TypeScript sources load through tsx.
  */
 
+import { readFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { type DeviceModule, firmwareModules, resolveFirmwareImport } from "../firmware-modules";
+import { type DeviceModule, DEVICE_MODULES, firmwareModules, isDeviceModule, resolveFirmwareImport } from "../firmware-modules";
 
 interface HookData {
   config: Record<string, unknown>;
+  /** URL of an update image from a flash slot (sim/image.ts), when the bootloader chose one. */
+  image?: string;
 }
 
 type ResolveResult = { url: string; format?: string; shortCircuit?: boolean };
@@ -25,10 +28,13 @@ type NextLoad = (url: string, context: object) => Promise<LoadResult>;
 const CONFIG_URL = "firmware-host:mc/config";
 const modules = firmwareModules();
 let configSource = "export default Object.freeze({});";
+let imageURL: string | undefined;
 
 const implementations: Record<Exclude<DeviceModule, "mc/config">, string> = {
+  "boot-control": new URL("./modules/boot-control.ts", import.meta.url).href,
   "embedded:io/socket/tcp": new URL("./modules/tcp.ts", import.meta.url).href,
   "embedded:io/socket/tcp/tls": new URL("./modules/tls.ts", import.meta.url).href,
+  "embedded:update": new URL("./modules/update.ts", import.meta.url).href,
   "preference": new URL("./modules/preference.ts", import.meta.url).href,
   "time": new URL("./modules/time.ts", import.meta.url).href,
   "timer": new URL("./modules/timer.ts", import.meta.url).href,
@@ -36,18 +42,30 @@ const implementations: Record<Exclude<DeviceModule, "mc/config">, string> = {
 
 export function initialize(data: HookData): void {
   configSource = `export default Object.freeze(${JSON.stringify(data.config)});`;
+  imageURL = data.image;
+}
+
+function device(name: DeviceModule): ResolveResult | string {
+  return name === "mc/config" ? { url: CONFIG_URL, shortCircuit: true } : implementations[name];
 }
 
 export async function resolve(specifier: string, context: ResolveContext, next: NextResolve): Promise<ResolveResult> {
+  if (imageURL && context.parentURL === imageURL) {
+    // An update image links only the device's built-in modules; it bundles everything else.
+    if (!isDeviceModule(specifier)) throw new Error(`Node host: the firmware image imports "${specifier}", which the device does not provide (${DEVICE_MODULES.join(", ")})`);
+    const found = device(specifier);
+    return typeof found === "string" ? next(found, context) : found;
+  }
   const parent = context.parentURL?.startsWith("file:") ? fileURLToPath(context.parentURL) : undefined;
   if (!parent || !modules.byFile.has(parent)) return next(specifier, context);
   const found = resolveFirmwareImport(modules, "Node", specifier, parent);
   if (found.kind === "firmware") return next(pathToFileURL(found.file).href, context); // through tsx, which compiles it
-  if (found.name === "mc/config") return { url: CONFIG_URL, shortCircuit: true };
-  return next(implementations[found.name], context);
+  const resolved = device(found.name);
+  return typeof resolved === "string" ? next(resolved, context) : resolved;
 }
 
 export async function load(url: string, context: object, next: NextLoad): Promise<LoadResult> {
   if (url === CONFIG_URL) return { format: "module", source: configSource, shortCircuit: true };
+  if (url === imageURL) return { format: "module", source: readFileSync(fileURLToPath(url), "utf8"), shortCircuit: true };
   return next(url, context);
 }

@@ -12,8 +12,8 @@
  */
 
 import { mkdirSync } from "node:fs";
-import { firmwareConfig } from "../config";
 import { parseHostArgs, RESTART_EXIT_CODE } from "../host-args";
+import { bootImage } from "../image";
 import { setStorageDirectory } from "../node/storage";
 import { setTimeScale } from "../node/time-scale";
 import { XSHost } from "./bridge-host";
@@ -23,8 +23,13 @@ mkdirSync(args.storage, { recursive: true });
 setStorageDirectory(args.storage);
 setTimeScale(args.timeScale ?? 1);
 
+// The simulated bootloader picks the image: the working tree's (factory) or an update's from a flash slot.
+const booted = bootImage(args.config);
+process.stdout.write(`${booted.log}\n`);
+
 const host = new XSHost({
-  config: firmwareConfig(args.config),
+  config: booted.config,
+  image: booted.image === "factory" ? undefined : booted.path,
   trace: (text) => process.stdout.write(text),
   onRestart: () => {
     process.stdout.write("XS host: restart\n");

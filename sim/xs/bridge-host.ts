@@ -10,6 +10,8 @@
 
 import type { FirmwareConfig } from "../config";
 import Preference from "../node/modules/preference";
+import Update from "../node/modules/update";
+import { deviceFlash } from "../node/storage";
 import type { StreamSocket } from "../node/modules/stream-socket";
 import TCP from "../node/modules/tcp";
 import TLS from "../node/modules/tls";
@@ -72,6 +74,8 @@ export interface XSHostOptions {
   stdio?: "inherit" | "ignore" | "pipe";
   /** Start-up module to run instead of sim/xs/engine/entry.ts (for probes). */
   entry?: string;
+  /** An update image from a flash slot to run instead of the working tree's firmware (sim/image.ts). */
+  image?: string;
 }
 
 export class XSHost {
@@ -84,6 +88,8 @@ export class XSHost {
   /** Latest writable count of each socket whose writable event is queued. */
   readonly #writable = new Map<number, number>();
   readonly #timers = new Map<number, ReturnType<typeof Timer.set>>();
+  /** The firmware's open update slot writer, if any. */
+  #update: ReturnType<typeof Update.open> | undefined;
   #nextSocket = 1;
   #events: Event[] = [];
   #delivering = false;
@@ -103,7 +109,7 @@ export class XSHost {
 
   /** Bundles the firmware and runs it. */
   async start(): Promise<void> {
-    const path = await bundleFirmware(this.#options.config, this.#options.entry);
+    const path = await bundleFirmware(this.#options.config, this.#options.entry, this.#options.image);
     try {
       this.meter = (await this.worker.runModule(path)).meter;
     }
@@ -275,6 +281,34 @@ export class XSHost {
         return frame({});
       case "pref.keys":
         return frame({ keys: Preference.keys(header.domain as string) });
+
+      case "update.open":
+        this.#update?.close();
+        this.#update = Update.open({ partition: header.partition as string, byteLength: header.byteLength as number | undefined, mode: header.mode as "a" | "w" | undefined });
+        return frame({});
+      case "update.write":
+        if (!this.#update) throw new Error("already complete");
+        this.#update.write(payload);
+        return frame({});
+      case "update.complete": {
+        const update = this.#update;
+        this.#update = undefined;
+        if (!update) throw new Error("already complete");
+        update.complete();
+        return frame({});
+      }
+      case "update.close":
+        this.#update?.close();
+        this.#update = undefined;
+        return frame({});
+      case "boot.state":
+        return frame({ state: deviceFlash().state() });
+      case "boot.markValid":
+        deviceFlash().markValid();
+        return frame({});
+      case "boot.rollback":
+        deviceFlash().rollback();
+        return frame({});
 
       default:
         throw new Error(`XS host: unknown bridge call ${String(header.op)}`);

@@ -6,6 +6,7 @@
  * ...) are ignored. Messages never quote passwords, certificates or keys.
  */
 
+import { hexBytes } from "../ota/manifest";
 import { parseSensors, type SensorsSetting } from "./sensor-config";
 
 export interface BrokerAddress {
@@ -53,9 +54,23 @@ export interface Settings {
   discoveryPrefix: string;
   /** Firmware version, shown in diagnostics and Home Assistant (version). */
   version: string;
+  ota: OtaSettings;
 }
 
 /** Where readings wait while the broker is unreachable (see the MQTT client's outbox). */
+export interface OtaSettings {
+  /** The release key (ota.publicKey, 130 hex digits); undefined: updates are off. */
+  publicKey: Uint8Array | undefined;
+  /** What this firmware is built for (ota.target): "sim", "esp32/nodemcu", ... */
+  target: string;
+  /** The running image's security counter (ota.counter, stamped by the release pipeline). */
+  counter: number;
+  /** A new image must reach the broker and complete a QoS 1 publish within this (ota.healthTimeout, ms). */
+  healthTimeoutMs: number;
+  /** Where announcements come (ota.topic); empty: `<topicPrefix>/ota/<target>`. */
+  topic: string;
+}
+
 export interface OutboxSettings {
   /** Messages held; past it the overflow policy applies. */
   messages: number;
@@ -222,6 +237,20 @@ export function parseSettings(config: Readonly<Record<string, unknown>>): Settin
     },
     discoveryPrefix: text(config, "ha.prefix", "homeassistant", /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, "must be topic levels of letters, digits, _ and -"),
     version: text(config, "version", "0.0.0", /^[ -~]{1,40}$/, "must be 1 to 40 printable ASCII characters"),
+    ota: parseOta(config),
+  };
+}
+
+const HEX_KEY = /^04[0-9a-fA-F]{128}$/;
+
+function parseOta(config: Readonly<Record<string, unknown>>): OtaSettings {
+  const key = text(config, "ota.publicKey", "", /^(|04[0-9a-fA-F]{128})$/, "must be the release public key: 130 hex digits starting 04 (keys/ota-public.hex, made by npm run keygen)");
+  return {
+    publicKey: HEX_KEY.test(key) ? hexBytes(key) : undefined,
+    target: text(config, "ota.target", "sim", /^[a-z0-9_-]+(\/[a-z0-9_-]+)?$/, "must be a target such as sim or esp32/nodemcu"),
+    counter: integer(config, "ota.counter", 0, 0, 0xffffffff),
+    healthTimeoutMs: integer(config, "ota.healthTimeout", 120_000, 1000, 3_600_000),
+    topic: text(config, "ota.topic", "", /^[^+#\u0000]*$/, "must be a topic name: no + or #"),
   };
 }
 

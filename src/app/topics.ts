@@ -25,6 +25,8 @@ export interface Topics {
   readonly configSet: string;
   readonly configReply: string;
   readonly diagnostics: string;
+  /** The update agent's status (src/ota/agent.ts). */
+  readonly ota: string;
   reading(sensor: string, quantity: string): string;
   sensorAvailability(sensor: string): string;
   sensorError(sensor: string): string;
@@ -42,6 +44,7 @@ export function topicsFor(prefix: string, deviceId: string, sensorCount: number)
     configSet: `${base}/config/set`,
     configReply: `${base}/config/reply`,
     diagnostics: `${base}/diagnostics`,
+    ota: `${base}/ota`,
     reading: (sensor: string, quantity: string) => (sensorCount === 1 ? `${base}/${quantity}` : `${base}/${sensor}/${quantity}`),
     sensorAvailability: (sensor: string) => `${base}/${sensor}/availability`,
     sensorError: (sensor: string) => `${base}/${sensor}/error`,

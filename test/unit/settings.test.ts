@@ -184,3 +184,22 @@ describe("device identity and version settings", () => {
     assert.equal(parseSettings(manifestConfig).version, pkg.version);
   });
 });
+
+describe("update settings (ota.*)", () => {
+  const key = `04${"ab".repeat(64)}`;
+  it("are off without a public key, and take the release's stamps as strings", () => {
+    assert.equal(parseSettings(manifestConfig).ota.publicKey, undefined);
+    const ota = parseSettings({ ...manifestConfig, "ota.publicKey": key, "ota.counter": "7", "ota.healthTimeout": "30000", "ota.target": "esp32/nodemcu", "ota.topic": "fleet/ota/esp32" }).ota;
+    assert.equal(ota.publicKey?.length, 65);
+    assert.equal(ota.publicKey?.[0], 4);
+    assert.equal(ota.publicKey?.[64], 0xab);
+    assert.deepEqual({ ...ota, publicKey: undefined }, { publicKey: undefined, target: "esp32/nodemcu", counter: 7, healthTimeoutMs: 30000, topic: "fleet/ota/esp32" });
+  });
+
+  it("name the key and what was expected", () => {
+    assert.throws(() => parseSettings({ ...manifestConfig, "ota.publicKey": "04abcd" }), /config ota.publicKey .*130 hex digits starting 04/);
+    assert.throws(() => parseSettings({ ...manifestConfig, "ota.target": "ESP32 board" }), /config ota.target/);
+    assert.throws(() => parseSettings({ ...manifestConfig, "ota.healthTimeout": 10 }), /config ota.healthTimeout must be an integer from 1000/);
+    assert.throws(() => parseSettings({ ...manifestConfig, "ota.topic": "fleet/+/ota" }), /config ota.topic/);
+  });
+});

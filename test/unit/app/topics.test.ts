@@ -21,6 +21,7 @@ describe("topics", () => {
       configSet: "home/livingroom/config/set",
       configReply: "home/livingroom/config/reply",
       diagnostics: "home/livingroom/diagnostics",
+      ota: "home/livingroom/ota",
       reading: undefined, sensorAvailability: undefined, sensorError: undefined,
     });
   });

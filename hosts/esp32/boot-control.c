@@ -1,0 +1,46 @@
+/*
+ * Native side of "boot-control" (boot-control.js) on ESP32: which image runs
+ * and whether it is on trial, through ESP-IDF's esp_ota_ops (app rollback,
+ * CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE in hosts/esp32/sdkconfig). The
+ * Moddable SDK's embedded:update writes the slot and switches the boot
+ * partition; it has no call to confirm or abandon the new image.
+ */
+
+#include "xsmc.h"
+#include "xsHost.h"
+
+#include "esp_ota_ops.h"
+#include "esp_partition.h"
+
+void xs_boot_control_state(xsMachine *the)
+{
+	const esp_partition_t *running = esp_ota_get_running_partition();
+	esp_ota_img_states_t state;
+
+	if (!running || (ESP_PARTITION_SUBTYPE_APP_FACTORY == running->subtype))
+		xsmcSetString(xsResult, "factory");
+	else if ((ESP_OK == esp_ota_get_state_partition(running, &state)) && (ESP_OTA_IMG_PENDING_VERIFY == state))
+		xsmcSetString(xsResult, "pending");
+	else
+		xsmcSetString(xsResult, "valid");
+}
+
+void xs_boot_control_slot_size(xsMachine *the)
+{
+	const esp_partition_t *next = esp_ota_get_next_update_partition(NULL);
+	xsmcSetInteger(xsResult, next ? (xsIntegerValue)next->size : 0);
+}
+
+void xs_boot_control_mark_valid(xsMachine *the)
+{
+	esp_err_t err = esp_ota_mark_app_valid_cancel_rollback();
+	if (ESP_OK != err)
+		xsUnknownError("cannot confirm the running image");
+}
+
+void xs_boot_control_rollback(xsMachine *the)
+{
+	// Marks the running image invalid and restarts into the previous one; returns only when there is none.
+	esp_ota_mark_app_invalid_rollback_and_reboot();
+	xsUnknownError("no previous image to roll back to");
+}

@@ -1,0 +1,193 @@
+/*
+ * The simulated device's firmware flash, in its storage folder, laid out and
+ * booted as ESP-IDF lays out and boots an ESP32 with two OTA slots and app
+ * rollback (CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE):
+ *
+ *   <storage>/flash/ota_0.bin, ota_1.bin   the update slots (SLOT_SIZE bytes each)
+ *   <storage>/flash/otadata.json           which slot boots, and each slot's state
+ *
+ * "factory" is the firmware built from this working tree, as a board's
+ * factory app. A completed update is "new"; the bootloader boots it once as
+ * "pending"; the firmware then confirms it ("valid") or gives it up
+ * ("invalid"). A pending image that restarts unconfirmed is "aborted" by the
+ * bootloader, which boots the previous image instead (ESP-IDF's
+ * esp_ota_ops and bootloader_utility do the same). otadata is replaced
+ * atomically (temp file + rename), so pulling the power at any moment leaves
+ * either the old or the new selection, never half of one.
+ */
+
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+export type SlotName = "ota_0" | "ota_1";
+export type ImageName = "factory" | SlotName;
+export type SlotState = "new" | "pending" | "valid" | "invalid" | "aborted";
+
+/** Bytes per update slot: 1 MiB, as ESP-IDF's two-OTA partition table (partitions_two_ota.csv). */
+export const SLOT_SIZE = 0x100000;
+
+interface OtaData {
+  boot: ImageName;
+  /** The image that was running when `boot` was written: where a failed update goes back to. */
+  previous: ImageName;
+  states: Partial<Record<SlotName, SlotState>>;
+}
+
+/** The first line of a simulator image: what the image is, and the config it was built with. */
+export interface ImageDescriptor {
+  format: 1;
+  target: string;
+  version: string;
+  /** The manifest config the image was built with (as mcconfig bakes it). */
+  config: Record<string, unknown>;
+  /** Keys of `config` the image decides, over the device's own settings (version, ota.*, and what the release set). */
+  pinned: string[];
+}
+
+export const DESCRIPTOR_PREFIX = "//xs-sensor-image ";
+
+/** The descriptor at the start of `image`, or why there is none. */
+export function readDescriptor(image: Uint8Array): ImageDescriptor | string {
+  const end = image.indexOf(0x0a);
+  const line = Buffer.from(image.subarray(0, end < 0 ? Math.min(image.length, 4096) : end)).toString("utf8");
+  if (!line.startsWith(DESCRIPTOR_PREFIX)) return "not a simulator firmware image (no descriptor line)";
+  try {
+    const descriptor = JSON.parse(line.slice(DESCRIPTOR_PREFIX.length)) as ImageDescriptor;
+    if (descriptor.format !== 1 || typeof descriptor.version !== "string" || typeof descriptor.config !== "object" || !Array.isArray(descriptor.pinned)) return "image descriptor has the wrong fields";
+    return descriptor;
+  }
+  catch {
+    return "image descriptor is not JSON";
+  }
+}
+
+const other = (image: ImageName): SlotName => (image === "ota_0" ? "ota_1" : "ota_0");
+
+export class SimulatedFlash {
+  readonly #dir: string;
+  /** The image this boot runs (set by boot()). */
+  running: ImageName = "factory";
+  #writing: { slot: SlotName; written: number; byteLength?: number } | undefined;
+
+  constructor(storage: string) {
+    this.#dir = join(storage, "flash");
+    mkdirSync(this.#dir, { recursive: true });
+  }
+
+  slotPath(slot: SlotName): string {
+    return join(this.#dir, `${slot}.bin`);
+  }
+
+  #read(): OtaData {
+    try {
+      return JSON.parse(readFileSync(join(this.#dir, "otadata.json"), "utf8")) as OtaData;
+    }
+    catch {
+      return { boot: "factory", previous: "factory", states: {} };
+    }
+  }
+
+  #write(data: OtaData): void {
+    const path = join(this.#dir, "otadata.json");
+    writeFileSync(`${path}.tmp`, JSON.stringify(data));
+    renameSync(`${path}.tmp`, path);
+  }
+
+  /**
+   * The bootloader: picks the image to run and records this boot.
+   * Returns the image and a line saying what it did.
+   */
+  boot(): { image: ImageName; log: string } {
+    const data = this.#read();
+    let log: string;
+    let image = data.boot;
+    if (image !== "factory") {
+      const state = data.states[image];
+      const usable = existsSync(this.slotPath(image)) && typeof readDescriptor(readFileSync(this.slotPath(image))) !== "string";
+      if (state === "new" && usable) {
+        data.states[image] = "pending";
+        log = `bootloader: booting ${image}, new: pending verification`;
+      }
+      else if (state === "valid" && usable) {
+        log = `bootloader: booting ${image}`;
+      }
+      else {
+        if (state === "pending") data.states[image] = "aborted";
+        const reason = state === "pending" ? "restarted before it was confirmed" : !usable ? "its image is missing or damaged" : `it is ${state}`;
+        log = `bootloader: not booting ${image} (${reason}); booting ${data.previous} instead`;
+        image = data.previous;
+        data.boot = image;
+      }
+      this.#write(data);
+    }
+    else {
+      log = "bootloader: booting factory";
+    }
+    this.running = image;
+    return { image, log };
+  }
+
+  /** The running image's state for the firmware: factory, valid or pending. */
+  state(): "factory" | "valid" | "pending" {
+    if (this.running === "factory") return "factory";
+    return this.#read().states[this.running] === "pending" ? "pending" : "valid";
+  }
+
+  /** embedded:update open(): erases the slot the running image is not in. */
+  open(byteLength?: number): SlotName {
+    if (byteLength !== undefined && (!Number.isInteger(byteLength) || byteLength < 0 || byteLength > SLOT_SIZE)) throw new RangeError("invalid byteLength");
+    const slot = other(this.running);
+    writeFileSync(this.slotPath(slot), new Uint8Array(0));
+    this.#writing = { slot, written: 0, byteLength };
+    return slot;
+  }
+
+  write(bytes: Uint8Array): void {
+    const writing = this.#writing;
+    if (!writing) throw new Error("already complete");
+    if (writing.written + bytes.length > SLOT_SIZE) throw new Error("write failed");
+    appendFileSync(this.slotPath(writing.slot), bytes);
+    writing.written += bytes.length;
+  }
+
+  /** embedded:update complete(): checks the image (as esp_ota_end does) and makes it the boot image, new. */
+  complete(): void {
+    const writing = this.#writing;
+    if (!writing) throw new Error("already complete");
+    this.#writing = undefined;
+    const path = this.slotPath(writing.slot);
+    if (writing.byteLength !== undefined && statSync(path).size !== writing.byteLength) throw new Error("end failed");
+    if (typeof readDescriptor(readFileSync(path)) === "string") throw new Error("end failed");
+    const data = this.#read();
+    data.states[writing.slot] = "new";
+    data.previous = this.running;
+    data.boot = writing.slot;
+    this.#write(data);
+  }
+
+  /** embedded:update close() before complete(): the slot's content is abandoned. */
+  abandon(): void {
+    this.#writing = undefined;
+  }
+
+  markValid(): void {
+    if (this.running === "factory") return;
+    const data = this.#read();
+    data.states[this.running] = "valid";
+    this.#write(data);
+  }
+
+  /** Marks the running image invalid and selects the previous one (the caller restarts). */
+  rollback(): void {
+    if (this.running === "factory") throw new Error("the factory image has nothing to roll back to");
+    const data = this.#read();
+    data.states[this.running] = "invalid";
+    data.boot = data.previous === this.running ? "factory" : data.previous;
+    this.#write(data);
+  }
+
+  /** What otadata says, for tests and logs. */
+  describe(): OtaData {
+    return this.#read();
+  }
+}

@@ -1,0 +1,20 @@
+/*
+ * `boot-control` for the XS host: the Node host's (sim/node/modules/boot-control.ts)
+ * across the bridge.
+ */
+
+import { call } from "../bridge";
+
+export default Object.freeze({
+  get state(): "factory" | "valid" | "pending" {
+    return call("boot.state").header.state as "factory" | "valid" | "pending";
+  },
+  slotSize: 0x100000,
+  markValid(): void {
+    call("boot.markValid");
+  },
+  rollback(): void {
+    call("boot.rollback");
+    (globalThis as unknown as { System: { restart(): void } }).System.restart();
+  },
+});

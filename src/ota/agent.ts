@@ -1,0 +1,334 @@
+/*
+ * The update agent. Listens for signed announcements on the update topic,
+ * refuses what it must (src/ota/manifest.ts), downloads an accepted image
+ * over HTTP straight into the inactive slot while hashing it, checks the
+ * hash, switches the boot slot and restarts. The new image is on trial
+ * (boot-control state "pending") until it has connected to the broker and
+ * completed a QoS 1 publish (the health gate); if that does not happen within
+ * `healthTimeoutMs` it rolls itself back, and a restart before confirming
+ * makes the bootloader roll back. Either way the old image says so on the
+ * status topic, and never takes that version again.
+ *
+ * Status: one retained JSON document on `<base>/ota` (docs/ota.md):
+ *   {"state": "...", "version": "...", "running": "...", ...}
+ */
+
+import type { Timers, TimerHandle } from "mqtt/timers";
+import type { IncomingMessage } from "mqtt/subscriptions";
+import type { SocketOptions } from "mqtt/transport";
+import { DownloadError, type DownloadOptions, HttpDownload } from "ota/http-download";
+import { type AnnouncementCheck, bytesHex, checkAnnouncement, type Trust, type UpdateManifest } from "ota/manifest";
+import { SHA256 } from "ota/sha256";
+import type { FirmwareSlots, SlotWriter } from "ota/slots";
+
+export type OtaState =
+  | "idle" | "current" | "refused" | "downloading" | "installing" | "restarting"
+  | "pending" | "confirmed" | "failed" | "rolled-back";
+
+export interface OtaStatus {
+  state: OtaState;
+  /** The running image's version. */
+  running: string;
+  /** The version the state is about (the update's), when there is one. */
+  version?: string;
+  bytes?: number;
+  size?: number;
+  percent?: number;
+  reason?: string;
+  message?: string;
+}
+
+/** What the agent needs of the MQTT client. */
+export interface OtaClient {
+  readonly state: string;
+  subscribe(filter: string, options: { qos?: 0 | 1 | 2 }, handler: (message: IncomingMessage) => void): Promise<unknown>;
+  publish(topic: string, payload: string, options: { qos?: 0 | 1 | 2; retain?: boolean }): Promise<void>;
+}
+
+/** Small persistent strings (the device's preference storage, domain "ota"). */
+export interface OtaStore {
+  get(key: "pending" | "from" | "why" | "failed"): string | undefined;
+  set(key: "pending" | "from" | "why" | "failed", value: string): void;
+  delete(key: "pending" | "from" | "why" | "failed"): void;
+}
+
+export interface OtaAgentOptions {
+  client: OtaClient;
+  slots: FirmwareSlots;
+  trust: Trust;
+  /** Where announcements come (`<topicPrefix>/ota/<target>`) and where the status goes (`<base>/ota`). */
+  topics: { announce: string; status: string };
+  /** The socket class for HTTP downloads: `{io: TCP}`. */
+  socket: SocketOptions;
+  timers: Timers;
+  store: OtaStore;
+  /** A new image must pass the health gate within this time, or it rolls back. */
+  healthTimeoutMs: number;
+  /** Download attempts before giving up on an announcement (a dropped link resumes where it stopped). */
+  attempts?: number;
+  /** Restarts the device (into the newly selected image). */
+  restart(): void;
+  log(line: string): void;
+}
+
+const PROGRESS_STEP = 10;
+const RESTART_GRACE_MS = 3000;
+
+export class OtaAgent {
+  readonly #options: OtaAgentOptions;
+  #busy = false;
+  #healthTimer: TimerHandle | undefined;
+  #confirming = false;
+  #download: HttpDownload | undefined;
+  /** The latest announcement that came while this image was on trial: looked at once it is confirmed. */
+  #deferred: IncomingMessage | undefined;
+  #retryTimer: TimerHandle | undefined;
+  #status: OtaStatus;
+
+  constructor(options: OtaAgentOptions) {
+    this.#options = options;
+    this.#status = { state: "idle", running: options.trust.version.text };
+  }
+
+  get status(): Readonly<OtaStatus> {
+    return this.#status;
+  }
+
+  /** At boot: starts the health gate for a new image, or learns that the last update was rolled back. */
+  start(): void {
+    const { slots, store, trust, log } = this.#options;
+    const pending = store.get("pending");
+    const running = trust.version.text;
+    if (slots.boot.state === "pending") {
+      this.#status = { state: "pending", running, version: running, message: `on trial: confirms itself once it reaches the broker, or rolls back after ${this.#options.healthTimeoutMs} ms` };
+      log(`ota: ${running} is on trial (health gate: broker and a QoS 1 publish within ${this.#options.healthTimeoutMs} ms)`);
+      this.#healthTimer = this.#options.timers.set(() => this.#healthTimeout(), this.#options.healthTimeoutMs);
+    }
+    else if (pending !== undefined && pending !== running) {
+      const why = store.get("why") ?? "it restarted before it confirmed itself, so the bootloader went back";
+      this.#status = { state: "rolled-back", running, version: pending, reason: "health", message: `${pending} was rolled back: ${why}` };
+      log(`ota: ${this.#status.message}`);
+      store.set("failed", pending);
+      store.delete("pending");
+      store.delete("why");
+    }
+    else if (pending === running) {
+      store.delete("pending");
+    }
+    this.#options.client.subscribe(this.#options.topics.announce, { qos: 1 }, (message) => this.#announcement(message))
+      .catch((error: Error) => log(`ota: cannot subscribe to ${this.#options.topics.announce}: ${error.message}`));
+  }
+
+  /** Called after every connect to the broker. */
+  connected(): void {
+    this.#publishStatus();
+    if (this.#options.slots.boot.state !== "pending" || this.#confirming || this.#healthTimer === undefined) return;
+    // The health gate: this QoS 1 publish completing means the broker took it.
+    this.#confirming = true;
+    this.#options.client.publish(this.#options.topics.status, JSON.stringify({ ...this.#status, state: "pending", message: "confirming" }), { qos: 1, retain: true })
+      .then(() => this.#confirm(), (error: Error) => {
+        this.#confirming = false;
+        this.#options.log(`ota: health gate publish failed (${error.message}); trying again on the next connect`);
+      });
+  }
+
+  close(): void {
+    this.#options.timers.clear(this.#healthTimer);
+    this.#options.timers.clear(this.#retryTimer);
+    this.#download?.close();
+  }
+
+  #confirm(): void {
+    const { slots, timers, store, log, trust } = this.#options;
+    if (this.#healthTimer === undefined) return;
+    timers.clear(this.#healthTimer);
+    this.#healthTimer = undefined;
+    slots.boot.markValid();
+    store.delete("pending");
+    store.delete("from");
+    log(`ota: ${trust.version.text} confirmed: it stays`);
+    this.#setStatus({ state: "confirmed", running: trust.version.text, version: trust.version.text });
+    const deferred = this.#deferred;
+    this.#deferred = undefined;
+    if (deferred) this.#announcement(deferred);
+  }
+
+  #healthTimeout(): void {
+    const { store, slots, log, healthTimeoutMs } = this.#options;
+    this.#healthTimer = undefined;
+    const why = `it did not reach the broker and complete a QoS 1 publish within ${healthTimeoutMs} ms`;
+    log(`ota: rolling back: ${why}`);
+    store.set("why", why);
+    slots.boot.rollback();
+  }
+
+  #announcement(message: IncomingMessage): void {
+    const { trust, log, store } = this.#options;
+    if (this.#busy) {
+      log("ota: an update is already in progress; announcement ignored");
+      return;
+    }
+    if (this.#options.slots.boot.state === "pending") {
+      log("ota: this image is still on trial; the announcement waits until it is confirmed");
+      this.#deferred = message;
+      return;
+    }
+    if (message.payload.length === 0) return; // a cleared retained announcement
+    const check: AnnouncementCheck = checkAnnouncement(message.payload, trust);
+    if (check.kind === "refused") {
+      log(`ota: update refused (${check.reason}): ${check.message}`);
+      this.#setStatus({ state: "refused", running: trust.version.text, version: check.version, reason: check.reason, message: check.message });
+      return;
+    }
+    if (check.kind === "current") {
+      this.#setStatus({ state: "current", running: trust.version.text, version: check.manifest.version });
+      return;
+    }
+    if (store.get("failed") === check.manifest.version) {
+      const text = `${check.manifest.version} was rolled back on this device before; publish a new release`;
+      log(`ota: update refused (rolled-back): ${text}`);
+      this.#setStatus({ state: "refused", running: trust.version.text, version: check.manifest.version, reason: "rolled-back", message: text });
+      return;
+    }
+    this.#install(check.manifest);
+  }
+
+  #install(manifest: UpdateManifest): void {
+    const { slots, log, trust } = this.#options;
+    this.#busy = true;
+    log(`ota: installing ${manifest.version} (${manifest.size} bytes) from ${manifest.url}`);
+    let writer: SlotWriter;
+    try {
+      writer = slots.update.open({ partition: "nextota", byteLength: manifest.size });
+    }
+    catch (error) {
+      this.#fail(manifest, "slot", `cannot open the update slot: ${(error as Error).message}`);
+      return;
+    }
+    const progress = { hash: new SHA256(), received: 0, lastStep: -1, attempt: 0 };
+    const attempts = this.#options.attempts ?? 5;
+
+    const restartFromScratch = () => {
+      writer.close();
+      writer = slots.update.open({ partition: "nextota", byteLength: manifest.size });
+      progress.hash = new SHA256();
+      progress.received = 0;
+    };
+
+    const report = () => {
+      const percent = Math.floor((progress.received * 100) / manifest.size);
+      const step = Math.floor(percent / PROGRESS_STEP);
+      if (step === progress.lastStep) return;
+      progress.lastStep = step;
+      this.#setStatus({ state: "downloading", running: trust.version.text, version: manifest.version, bytes: progress.received, size: manifest.size, percent }, 0);
+    };
+
+    const attempt = () => {
+      progress.attempt++;
+      const resumeFrom = progress.received;
+      const events: Pick<DownloadOptions, "onStart" | "onData" | "onDone" | "onError"> = {
+        onStart: ({ offset }) => {
+          if (offset !== resumeFrom) {
+            log("ota: the server sent the whole image again; starting over");
+            try {
+              restartFromScratch();
+            }
+            catch (error) {
+              this.#download?.close();
+              this.#download = undefined;
+              this.#fail(manifest, "slot", `cannot reopen the update slot: ${(error as Error).message}`);
+              return;
+            }
+          }
+          else if (resumeFrom > 0) log(`ota: resuming at byte ${resumeFrom}`);
+          report();
+        },
+        onData: (bytes) => {
+          writer.write(bytes);
+          progress.hash.update(bytes);
+          progress.received += bytes.length;
+          report();
+        },
+        onDone: () => {
+          this.#download = undefined;
+          this.#finish(manifest, writer, progress.hash.digest());
+        },
+        onError: (error) => {
+          this.#download = undefined;
+          const retryable = error.reason === "connect" || error.reason === "timeout" || error.reason === "truncated";
+          if (!retryable || progress.attempt >= attempts) {
+            writer.close();
+            this.#fail(manifest, error.reason, `download failed after ${progress.attempt} attempt${progress.attempt === 1 ? "" : "s"}: ${error.message}`);
+            return;
+          }
+          const wait = 1000 * 2 ** (progress.attempt - 1);
+          log(`ota: download interrupted at ${progress.received} of ${manifest.size} bytes (${error.message}); retrying in ${wait} ms`);
+          this.#retryTimer = this.#options.timers.set(() => {
+            this.#retryTimer = undefined;
+            attempt();
+          }, wait);
+        },
+      };
+      try {
+        this.#download = new HttpDownload({ socket: this.#options.socket, url: manifest.url, offset: resumeFrom, size: manifest.size, timers: this.#options.timers, ...events });
+      }
+      catch (error) {
+        // A URL this device cannot fetch (https://, a host name): refused before any byte.
+        writer.close();
+        this.#fail(manifest, error instanceof DownloadError ? error.reason : "url", (error as Error).message);
+      }
+    };
+    attempt();
+  }
+
+  #finish(manifest: UpdateManifest, writer: SlotWriter, digest: Uint8Array): void {
+    const { trust, store, log } = this.#options;
+    const expected = bytesHex(manifest.sha256);
+    const got = bytesHex(digest);
+    if (got !== expected) {
+      writer.close();
+      this.#fail(manifest, "hash-mismatch", `the image's SHA-256 is ${got}, the signed manifest says ${expected}: the image was altered; the running firmware stays`);
+      return;
+    }
+    this.#setStatus({ state: "installing", running: trust.version.text, version: manifest.version, bytes: manifest.size, size: manifest.size, percent: 100 });
+    try {
+      writer.complete();
+    }
+    catch (error) {
+      writer.close();
+      this.#fail(manifest, "image", `the update slot refused the image: ${(error as Error).message}`);
+      return;
+    }
+    store.set("pending", manifest.version);
+    store.set("from", trust.version.text);
+    store.delete("why");
+    log(`ota: ${manifest.version} written and verified; restarting into it`);
+    const restart = () => {
+      this.#options.timers.clear(grace);
+      this.#options.restart();
+    };
+    const grace = this.#options.timers.set(restart, RESTART_GRACE_MS);
+    this.#setStatus({ state: "restarting", running: trust.version.text, version: manifest.version }, 1, restart);
+  }
+
+  #fail(manifest: UpdateManifest, reason: string, message: string): void {
+    this.#busy = false;
+    this.#options.log(`ota: update to ${manifest.version} failed (${reason}): ${message}`);
+    this.#setStatus({ state: "failed", running: this.#options.trust.version.text, version: manifest.version, reason, message });
+  }
+
+  #setStatus(status: OtaStatus, qos: 0 | 1 = 1, then?: () => void): void {
+    this.#status = status;
+    this.#publishStatus(qos, then);
+  }
+
+  #publishStatus(qos: 0 | 1 = 1, then?: () => void): void {
+    const { client, topics, log } = this.#options;
+    if (client.state !== "connected" && !then) return;
+    client.publish(topics.status, JSON.stringify(this.#status), { qos, retain: true })
+      .then(then, (error: Error) => {
+        log(`ota: status not published: ${error.message}`);
+        then?.();
+      });
+  }
+}

@@ -1,0 +1,25 @@
+/*
+ * What the update agent needs of the device's flash, from its host
+ * (module "host/update"): `embedded:update` to write the inactive slot and
+ * `boot-control` to know and settle the running image's trial. Boards
+ * without OTA (Pico W) give none.
+ */
+
+export interface SlotWriter {
+  write(bytes: Uint8Array): void;
+  /** Ends the write; the image becomes the boot image, on trial. Throws if the slot refuses the image. */
+  complete(): void;
+  /** Abandons an incomplete write; the running image stays. */
+  close(): void;
+}
+
+export interface FirmwareSlots {
+  readonly update: { open(options: { partition: "nextota"; byteLength?: number }): SlotWriter };
+  readonly boot: {
+    readonly state: "factory" | "valid" | "pending";
+    readonly slotSize: number;
+    markValid(): void;
+    /** Marks the running image invalid and restarts into the previous one. */
+    rollback(): void;
+  };
+}

@@ -1,0 +1,133 @@
+/*
+ * The release pipeline's steps (the CLI is tools/release.ts): build an image
+ * for a target, stamp version and security counter, hash, sign the manifest,
+ * write image and announcement into the release folder, publish the
+ * announcement (retained) over MQTT.
+ *
+ *   <out>/<target>/<version>.bin    the image
+ *   <out>/<target>/<version>.json   the signed announcement
+ *   <out>/<target>/counter          the last security counter used (monotonic)
+ */
+
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import mqtt from "mqtt";
+import { ROOT } from "../../sim/firmware-modules";
+import { buildSimulatorImage } from "../../sim/image";
+import { type ManifestFields, signedAnnouncement } from "./announcement";
+import type { SigningKey } from "./keys";
+
+export interface ReleaseOptions {
+  /** "sim", "esp32/<board>" (needs $MODDABLE) or "pico_w" (refused: no OTA). */
+  target: string;
+  key: SigningKey;
+  /** The release folder. */
+  out: string;
+  /** Where devices fetch images: the folder's URL (e.g. http://192.168.1.5:8080). */
+  baseURL: string;
+  /** Default: package.json's version + "+" + the git commit. */
+  version?: string;
+  /** Default: the folder's last counter for the target + 1. */
+  counter?: number;
+  /** Sign as an explicit downgrade (devices accept a lower version and counter). */
+  downgrade?: boolean;
+  /** Firmware config for the build (key=value); these keys are pinned in simulator images. */
+  config?: Record<string, string>;
+  progress?(line: string): void;
+}
+
+export interface Release {
+  manifest: ManifestFields;
+  /** The announcement payload, as published. */
+  announcement: string;
+  imagePath: string;
+  announcementPath: string;
+}
+
+const VERSION = /^\d+\.\d+\.\d+(\+[0-9A-Za-z.-]+)?$/;
+
+export function defaultVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
+  const commit = spawnSync("git", ["rev-parse", "--short=7", "HEAD"], { cwd: ROOT, encoding: "utf8" });
+  if (commit.status !== 0) return pkg.version;
+  const dirty = spawnSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: ROOT, encoding: "utf8" }).stdout.trim() !== "";
+  return `${pkg.version}+${commit.stdout.trim()}${dirty ? ".dirty" : ""}`;
+}
+
+function nextCounter(counterFile: string): number {
+  if (!existsSync(counterFile)) return 1;
+  const last = Number(readFileSync(counterFile, "utf8").trim());
+  if (!Number.isInteger(last) || last < 0) throw new Error(`${counterFile} does not hold a counter; fix it or pass --counter`);
+  return last + 1;
+}
+
+async function buildImage(options: ReleaseOptions, stamp: Record<string, string | number>, log: (line: string) => void): Promise<Uint8Array> {
+  const { target } = options;
+  const config = { ...options.config, ...stamp };
+  if (target === "sim") {
+    log("building the simulator image (esbuild)");
+    return buildSimulatorImage({ target, version: String(stamp.version), config, pinned: Object.keys(config) });
+  }
+  if (target === "pico_w" || target.startsWith("pico")) {
+    throw new Error("Pico W cannot take over-the-air updates: the Moddable SDK has no OTA for Pico (README: Updates)");
+  }
+  const board = /^esp32\/([a-z0-9_-]+)$/.exec(target)?.[1];
+  if (!board) throw new Error(`unknown target ${JSON.stringify(target)}: use sim or esp32/<board> (e.g. esp32/nodemcu)`);
+  const moddable = process.env.MODDABLE;
+  if (!moddable) throw new Error(`target ${target} is built with the Moddable SDK, and $MODDABLE is not set (README: Device builds); the sim target needs no SDK`);
+  const args = ["-m", "-p", target, "-t", "build", "manifest.json", ...Object.entries(config).map(([key, value]) => `${key}=${value}`)];
+  log(`mcconfig ${args.filter((arg) => !/^(password|mqtt\.password|mqtt\.key)=/.test(arg)).join(" ")}`);
+  const built = spawnSync("mcconfig", args, { cwd: ROOT, stdio: "inherit" });
+  if (built.status !== 0) throw new Error(`mcconfig failed (exit ${built.status ?? built.error?.message})`);
+  const image = join(moddable, "build/bin/esp32", board, "release", basename(ROOT), "xs_esp32.bin");
+  if (!existsSync(image)) throw new Error(`mcconfig finished but ${image} is not there`);
+  return new Uint8Array(readFileSync(image));
+}
+
+/** Builds, stamps, hashes, signs and writes one release; returns what to announce. */
+export async function release(options: ReleaseOptions): Promise<Release> {
+  const log = options.progress ?? (() => undefined);
+  const version = options.version ?? defaultVersion();
+  if (!VERSION.test(version)) throw new Error(`version ${JSON.stringify(version)} must be MAJOR.MINOR.PATCH[+build]`);
+  const folder = join(options.out, options.target);
+  const counterFile = join(folder, "counter");
+  const counter = options.counter ?? nextCounter(counterFile);
+  if (!Number.isInteger(counter) || counter < 0 || counter > 0xffffffff) throw new Error(`--counter must be an integer from 0 to 4294967295`);
+  const started = Date.now();
+  const image = await buildImage(options, { version, "ota.counter": counter, "ota.publicKey": options.key.publicHex, "ota.target": options.target }, log);
+  log(`image: ${image.length} bytes in ${Date.now() - started} ms`);
+  const sha256 = createHash("sha256").update(image).digest("hex");
+  const name = `${version}.bin`;
+  mkdirSync(folder, { recursive: true });
+  const imagePath = join(folder, name);
+  writeFileSync(imagePath, image);
+  const manifest: ManifestFields = {
+    version, counter, target: options.target, size: image.length, sha256,
+    url: `${options.baseURL.replace(/\/$/, "")}/${options.target}/${encodeURIComponent(name)}`,
+    downgrade: options.downgrade === true,
+  };
+  const announcement = signedAnnouncement(manifest, options.key);
+  const announcementPath = join(folder, `${version}.json`);
+  writeFileSync(announcementPath, `${announcement}\n`);
+  if (options.counter === undefined || counter > (existsSync(counterFile) ? Number(readFileSync(counterFile, "utf8")) : -1)) writeFileSync(counterFile, `${counter}\n`);
+  log(`signed ${version} (counter ${counter}, sha256 ${sha256.slice(0, 16)}..., key ${options.key.source}): ${imagePath}`);
+  return { manifest, announcement, imagePath, announcementPath };
+}
+
+/** The topic devices of a target listen on: `<topicPrefix>/ota/<target>`. */
+export function announceTopic(topicPrefix: string, target: string): string {
+  return `${topicPrefix}/ota/${target}`;
+}
+
+/** Publishes the announcement retained at QoS 1 and waits for the broker's PUBACK. */
+export async function publishAnnouncement(broker: string, topic: string, announcement: string): Promise<void> {
+  const client = await mqtt.connectAsync(broker, { clientId: `xs-sensor-release-${process.pid}`, reconnectPeriod: 0, connectTimeout: 10_000 });
+  try {
+    await client.publishAsync(topic, announcement, { qos: 1, retain: true });
+  }
+  finally {
+    await client.endAsync();
+  }
+}
