@@ -32,6 +32,8 @@ export const DEVICE_MODULES = [
   "embedded:io/socket/tcp/tls",
   // ESP32: the SDK's ECMA-419 firmware update (modules/io/update).
   "embedded:update",
+  // With embedded:update: flash.open({path: "nextota"}) names the update slot.
+  "embedded:storage/flash",
   "mc/config",
   "preference",
   "time",
@@ -87,11 +89,16 @@ function readModules(manifestPath: string, map: Map<string, string>): void {
   }
 }
 
-/** The firmware's modules for a simulator host (manifest.json plus hosts/sim/manifest.json). */
-export function firmwareModules(hostManifest = join(ROOT, "hosts/sim/manifest.json")): FirmwareModules {
+const SIM_HOST_MANIFEST = join(ROOT, "hosts/sim/manifest.json");
+
+/** The firmware's modules for a simulator host (manifest.json plus hosts/sim/manifest.json; host/update with slots). */
+export function firmwareModules(hostManifest = SIM_HOST_MANIFEST): FirmwareModules {
   const byName = new Map<string, string>();
   readModules(join(ROOT, "manifest.json"), byName);
   readModules(hostManifest, byName);
+  // The SDK's desktop simulator has no update slots (hosts/sim maps host/update to no-update);
+  // the project's simulator hosts do (sim/flash.ts), as an ESP32 does.
+  if (hostManifest === SIM_HOST_MANIFEST) byName.set("host/update", join(ROOT, "hosts/common/update.ts"));
   const byFile = new Map<string, string>();
   for (const [name, file] of byName) byFile.set(file, name);
   return { byName, byFile };

@@ -34,6 +34,7 @@ const implementations: Record<Exclude<DeviceModule, "mc/config">, string> = {
   "boot-control": new URL("./modules/boot-control.ts", import.meta.url).href,
   "embedded:io/socket/tcp": new URL("./modules/tcp.ts", import.meta.url).href,
   "embedded:io/socket/tcp/tls": new URL("./modules/tls.ts", import.meta.url).href,
+  "embedded:storage/flash": new URL("./modules/flash.ts", import.meta.url).href,
   "embedded:update": new URL("./modules/update.ts", import.meta.url).href,
   "preference": new URL("./modules/preference.ts", import.meta.url).href,
   "time": new URL("./modules/time.ts", import.meta.url).href,

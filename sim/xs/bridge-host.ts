@@ -284,7 +284,7 @@ export class XSHost {
 
       case "update.open":
         this.#update?.close();
-        this.#update = Update.open({ partition: header.partition as string, byteLength: header.byteLength as number | undefined, mode: header.mode as "a" | "w" | undefined });
+        this.#update = Update.open({ partition: { path: header.partition as string }, byteLength: header.byteLength as number | undefined, mode: header.mode as "a" | "w" | undefined });
         return frame({});
       case "update.write":
         if (!this.#update) throw new Error("already complete");

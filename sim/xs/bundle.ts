@@ -25,6 +25,7 @@ const implementations: Record<Exclude<DeviceModule, "mc/config">, string> = {
   "boot-control": join(ENGINE, "modules/boot-control.ts"),
   "embedded:io/socket/tcp": join(ENGINE, "modules/tcp.ts"),
   "embedded:io/socket/tcp/tls": join(ENGINE, "modules/tls.ts"),
+  "embedded:storage/flash": join(ENGINE, "modules/flash.ts"),
   "embedded:update": join(ENGINE, "modules/update.ts"),
   "preference": join(ENGINE, "modules/preference.ts"),
   "time": join(ENGINE, "modules/time.ts"),

@@ -199,7 +199,7 @@ export class OtaAgent {
     log(`ota: installing ${manifest.version} (${manifest.size} bytes) from ${manifest.url}`);
     let writer: SlotWriter;
     try {
-      writer = slots.update.open({ partition: "nextota", byteLength: manifest.size });
+      writer = slots.update.open({ byteLength: manifest.size });
     }
     catch (error) {
       this.#fail(manifest, "slot", `cannot open the update slot: ${(error as Error).message}`);
@@ -210,7 +210,7 @@ export class OtaAgent {
 
     const restartFromScratch = () => {
       writer.close();
-      writer = slots.update.open({ partition: "nextota", byteLength: manifest.size });
+      writer = slots.update.open({ byteLength: manifest.size });
       progress.hash = new SHA256();
       progress.received = 0;
     };

@@ -14,7 +14,8 @@ export interface SlotWriter {
 }
 
 export interface FirmwareSlots {
-  readonly update: { open(options: { partition: "nextota"; byteLength?: number }): SlotWriter };
+  /** Opens the OTA slot the device is not running from, erased, for an image of `byteLength` bytes. */
+  readonly update: { open(options: { byteLength: number }): SlotWriter };
   readonly boot: {
     readonly state: "factory" | "valid" | "pending";
     readonly slotSize: number;

@@ -1,6 +1,7 @@
 /*
- * The two modules the update agent writes and boots images with. Listed in
- * the manifest's TypeScript `types` (@moddable/typings has neither).
+ * The modules the update agent writes and boots images with. Listed in the
+ * manifest's TypeScript `types` (@moddable/typings has none of them; the
+ * SDK's own declarations of the first two are excluded in manifest.json).
  *
  * `embedded:update`: the Moddable SDK's ECMA-419 firmware update
  * (modules/io/update/esp32/update-esp32.js): open() erases the partition,
@@ -8,9 +9,10 @@
  * and makes it the boot partition, close() abandons it.
  */
 declare module "embedded:update" {
+  import type { Flash } from "embedded:storage/flash";
   export interface Options {
-    /** "nextota": the OTA slot the device is not running from. */
-    partition: "nextota";
+    /** The partition to write: `flash.open({path: "nextota"})`, the OTA slot the device is not running from. */
+    partition: Flash;
     /** The image size, when known. */
     byteLength?: number;
     /** "a" (default): sequential writes. */
@@ -24,6 +26,21 @@ declare module "embedded:update" {
   }
   const update: { open(options: Options): Update };
   export default update;
+}
+
+/*
+ * `embedded:storage/flash`, as far as the update agent uses it: opening the
+ * next OTA partition for `embedded:update` (the SDK's
+ * modules/io/flash/esp32; its typings are excluded in the manifest in
+ * favour of these, which @moddable/typings lacks).
+ */
+declare module "embedded:storage/flash" {
+  export interface Flash {
+    close(): void;
+    status(): { size: number; blockLength: number; blocks: number };
+  }
+  const flash: { open(options: { path: string; mode?: "r" | "r+" }): Flash };
+  export default flash;
 }
 
 /*

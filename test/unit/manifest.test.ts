@@ -42,7 +42,8 @@ describe("manifests", () => {
   });
 
   it("exclude the SDK typings that src/typings replaces", () => {
-    assert.deepEqual(main.modules["~"], ["$(MODDABLE)/typings/embedded_provider/builtin", "$(MODDABLE)/typings/mc/config"]);
+    assert.deepEqual(main.modules["~"], ["$(MODDABLE)/typings/embedded_provider/builtin", "$(MODDABLE)/typings/mc/config",
+      "$(MODDABLE)/typings/embedded/update", "$(MODDABLE)/typings/embedded/storage/flash"]);
   });
 
   it("compile TypeScript for the same target as tsconfig.json", () => {

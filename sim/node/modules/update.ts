@@ -10,7 +10,8 @@
 import { deviceFlash } from "../storage";
 
 export interface UpdateOptions {
-  partition: string;
+  /** `flash.open({path: "nextota"})` (./flash.ts). */
+  partition: { path?: string };
   byteLength?: number;
   mode?: "a" | "w";
 }
@@ -43,7 +44,7 @@ class Update {
 
 export default Object.freeze({
   open(options: UpdateOptions): Update {
-    if (options?.partition !== "nextota") throw new Error("partition not found");
+    if (options?.partition?.path !== "nextota") throw new Error("partition not found");
     if (options.mode === "w") throw new RangeError("the simulator's update slot takes sequential writes only (mode \"a\")");
     deviceFlash().open(options.byteLength);
     return new Update();

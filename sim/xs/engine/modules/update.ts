@@ -32,8 +32,8 @@ class Update {
 }
 
 export default Object.freeze({
-  open(options: { partition: string; byteLength?: number; mode?: "a" | "w" }): Update {
-    call("update.open", { partition: options?.partition, byteLength: options?.byteLength, mode: options?.mode });
+  open(options: { partition: { path?: string }; byteLength?: number; mode?: "a" | "w" }): Update {
+    call("update.open", { partition: options?.partition?.path, byteLength: options?.byteLength, mode: options?.mode });
     return new Update();
   },
 });
