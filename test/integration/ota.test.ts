@@ -20,6 +20,7 @@ import { publishAnnouncement, release } from "../../tools/ota/pipeline";
 import { type ReleaseServer, serveReleases } from "../../tools/ota/release-server";
 import { startRealBroker, temporaryDirectory } from "../helpers/brokers";
 import { Device } from "../helpers/device";
+import { FaultProxy } from "../helpers/fault-proxy";
 import { type Received, Subscriber } from "../helpers/subscriber";
 
 function newKey(): SigningKey {
@@ -157,6 +158,31 @@ describe("over-the-air update refusals (node host)", () => {
     finally {
       await device.kill();
       await statuses.close();
+    }
+  });
+});
+
+describe("over-the-air update over a dropped link (node host)", () => {
+  it("resumes the download where the link dropped (HTTP Range) and installs an intact image", async () => {
+    const proxy = await FaultProxy.start(Number(new URL(slowServer.url).port));
+    const { device, announce, statusTopic } = v1Device("node", "resume");
+    const statuses = await watch(statusTopic);
+    try {
+      await device.waitForLine(/mqtt: connected/);
+      const made = await release({ target: "sim", key, out: join(out, "resume"), baseURL: `http://127.0.0.1:${proxy.port}/resume`, version: "2.4.0", counter: 2 });
+      await publishAnnouncement(broker.url, announce, made.announcement);
+      await statuses.waitFor((m) => status(m).state === "downloading" && (status(m).percent ?? 0) >= 40, 20_000, "download past 40%");
+      proxy.cut();
+      const line = await device.waitForLine(/ota: resuming at byte (\d+)/, 20_000);
+      assert.ok(Number(/byte (\d+)/.exec(line)![1]) > 0);
+      await waitState(statuses, "confirmed", "2.4.0", 40_000);
+      assert.equal(proxy.connections, 2, "one download, resumed once");
+      assert.match(device.lines.join("\n"), /download interrupted at \d+ of \d+ bytes/);
+    }
+    finally {
+      await device.kill();
+      await statuses.close();
+      await proxy.stop();
     }
   });
 });
