@@ -106,7 +106,7 @@ application = new Application({
 
 /** The update agent, or undefined (and why, logged) where updates are off. */
 function updateAgent(): OtaAgent | undefined {
-  const { publicKey, target, counter, healthTimeoutMs, topic } = settings.ota;
+  const { publicKey, target, counter, healthTimeoutMs, topic, ca, serverName } = settings.ota;
   const version = parseVersion(settings.version);
   const off = !slots ? `${system.name} cannot update itself over the air`
     : !publicKey ? "no ota.publicKey in config (npm run keygen makes the key pair)"
@@ -128,6 +128,8 @@ function updateAgent(): OtaAgent | undefined {
     trust: { publicKey, target, counter, version: { ...version, text: settings.version }, slotSize: slots.boot.slotSize },
     topics: { announce: topic || `${settings.topicPrefix}/ota/${target}`, status: topics.ota },
     socket: { io: TCP as unknown as SocketConstructor },
+    // https:// images: the TLS socket, checking the server against ota.ca (and ota.serverName, else the URL's host).
+    secureSocket: ca ? { io: TLS as unknown as SocketConstructor, TCP: { io: TCP }, host: serverName, secure: { certificate: ca } } : undefined,
     timers: deviceTimers,
     restart: () => system.restart(),
   });

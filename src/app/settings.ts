@@ -69,6 +69,10 @@ export interface OtaSettings {
   healthTimeoutMs: number;
   /** Where announcements come (ota.topic); empty: `<topicPrefix>/ota/<target>`. */
   topic: string;
+  /** The CA that signed the image server's certificate (ota.ca, PEM), as DER: https:// images need it. */
+  ca: ArrayBuffer | undefined;
+  /** The name the image server's certificate carries (ota.serverName); default: the image URL's host. */
+  serverName: string | undefined;
 }
 
 export interface OutboxSettings {
@@ -149,7 +153,7 @@ function certificates(key: string, value: string, one: boolean): ArrayBuffer[] {
   const blocks = pemBlocks(key, value);
   const other = blocks.find((block) => block.label !== "CERTIFICATE");
   if (other) throw new TypeError(`config ${key} must hold ${one ? "a certificate" : "certificates"} (BEGIN CERTIFICATE), not ${/PRIVATE KEY/.test(other.label) ? "a private key" : `BEGIN ${other.label}`}`);
-  if (one && blocks.length !== 1) throw new TypeError(`config ${key} must hold one certificate (the CA that signed the broker's certificate), not ${blocks.length}`);
+  if (one && blocks.length !== 1) throw new TypeError(`config ${key} must hold one certificate (the CA that signed the server's certificate), not ${blocks.length}`);
   return blocks.map((block) => block.der);
 }
 
@@ -251,6 +255,8 @@ function parseOta(config: Readonly<Record<string, unknown>>): OtaSettings {
     counter: integer(config, "ota.counter", 0, 0, 0xffffffff),
     healthTimeoutMs: integer(config, "ota.healthTimeout", 120_000, 1000, 3_600_000),
     topic: text(config, "ota.topic", "", /^[^+#\u0000]*$/, "must be a topic name: no + or #"),
+    ca: config["ota.ca"] ? certificates("ota.ca", text(config, "ota.ca", ""), true)[0] : undefined,
+    serverName: config["ota.serverName"] ? text(config, "ota.serverName", "", HOST_NAME, "must be a host name such as \"updates.example.com\" (or an IPv4 address the certificate names)") : undefined,
   };
 }
 

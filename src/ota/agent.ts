@@ -60,6 +60,8 @@ export interface OtaAgentOptions {
   topics: { announce: string; status: string };
   /** The socket class for HTTP downloads: `{io: TCP}`. */
   socket: SocketOptions;
+  /** For https:// images: TLS socket options (see HttpDownload's secureSocket); without them https:// is refused. */
+  secureSocket?: SocketOptions;
   timers: Timers;
   store: OtaStore;
   /** A new image must pass the health gate within this time, or it rolls back. */
@@ -270,7 +272,7 @@ export class OtaAgent {
         },
       };
       try {
-        this.#download = new HttpDownload({ socket: this.#options.socket, url: manifest.url, offset: resumeFrom, size: manifest.size, timers: this.#options.timers, ...events });
+        this.#download = new HttpDownload({ socket: this.#options.socket, secureSocket: this.#options.secureSocket, url: manifest.url, offset: resumeFrom, size: manifest.size, timers: this.#options.timers, ...events });
       }
       catch (error) {
         // A URL this device cannot fetch (https://, a host name): refused before any byte.

@@ -37,6 +37,11 @@ const DEFAULT_IDLE_TIMEOUT_MS = 15000;
 export interface DownloadOptions {
   /** `{io: TCP, ...}`, as the MQTT transport takes it. */
   socket: SocketOptions;
+  /**
+   * For https:// URLs: a TLS socket's options (`{io: TLS, TCP: {io: TCP}, secure: {certificate: CA}}`,
+   * `host` the server name, by default the URL's host). Without it https:// is refused ("url").
+   */
+  secureSocket?: SocketOptions;
   url: string;
   /** Resume: ask for the bytes from here on. Default 0. */
   offset?: number;
@@ -96,6 +101,8 @@ export class HttpDownload {
       if (typeof options[name] !== "function") throw new TypeError(`${name} must be a function`);
     }
     this.#target = parseHttpUrl(options.url);
+    const chosen = this.#target.secure ? options.secureSocket : options.socket;
+    if (!chosen) throw new DownloadError("url", `url ${JSON.stringify(options.url)}: https:// needs the CA that signed the image server's certificate (config ota.ca)`);
     this.#options = options;
     this.#offset = offset;
     this.#size = size;
@@ -105,7 +112,9 @@ export class HttpDownload {
     this.#arm(idleTimeoutMs);
 
     const download = this;
-    const { io, ...extra } = options.socket;
+    const { io, ...extra } = chosen;
+    // TLS checks the certificate against `host`: the configured server name, or the URL's host.
+    if (this.#target.secure) extra.host ??= this.#target.name;
     try {
       this.#socket = new io({
         ...extra,

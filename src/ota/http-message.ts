@@ -38,28 +38,33 @@ export interface HttpTarget {
   readonly port: number;
   /** The Host field's value. */
   readonly host: string;
+  /** The host as written in the URL, without the port (the TLS server name unless configured). */
+  readonly name: string;
+  /** https:// */
+  readonly secure: boolean;
   /** Path and query, printable ASCII. */
   readonly path: string;
 }
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const FORM = "expected http://<IPv4 address>[:port]/path";
+const FORM = "expected http://<IPv4 address>[:port]/path or https://...";
 
 /**
- * Where `url` points: http:// only, an IPv4 address ("localhost" is
- * 127.0.0.1, as sockets take addresses, not names), port 80 by default, a
- * path. Throws DownloadError "url" saying what is wrong.
+ * Where `url` points: http:// or https://, an IPv4 address ("localhost" is
+ * 127.0.0.1, as sockets take addresses, not names), port 80 or 443 by
+ * default, a path. Throws DownloadError "url" saying what is wrong.
  */
 export function parseHttpUrl(url: string): HttpTarget {
   const refuse = (why: string) => new DownloadError("url", `url ${JSON.stringify(url)}: ${why}`);
   if (typeof url !== "string") throw new DownloadError("url", `url: ${FORM}, got ${typeof url}`);
   if (url.length > MAX_URL_LENGTH) throw new DownloadError("url", `url is ${url.length} characters; at most ${MAX_URL_LENGTH}`);
   const scheme = url.slice(0, 8).toLowerCase();
-  if (scheme === "https://") throw refuse("https is not supported yet; serve the image over http:// (the manifest's signed SHA-256 protects it)");
-  if (!scheme.startsWith("http://")) throw refuse(FORM);
-  const slash = url.indexOf("/", 7);
+  const secure = scheme === "https://";
+  if (!secure && !scheme.startsWith("http://")) throw refuse(FORM);
+  const start = secure ? 8 : 7;
+  const slash = url.indexOf("/", start);
   if (slash < 0) throw refuse(`no path; ${FORM}`);
-  const authority = url.slice(7, slash);
+  const authority = url.slice(start, slash);
   let path = url.slice(slash);
   const hash = path.indexOf("#");
   if (hash >= 0) path = path.slice(0, hash);
@@ -72,11 +77,12 @@ export function parseHttpUrl(url: string): HttpTarget {
   const match = /^([^:]*)(?::(\d+))?$/.exec(authority);
   if (!match) throw refuse(`bad host or port "${authority}"; ${FORM}`);
   const name = match[1];
-  const port = match[2] === undefined ? 80 : Number(match[2]);
+  const standard = secure ? 443 : 80;
+  const port = match[2] === undefined ? standard : Number(match[2]);
   if (port < 1 || port > 65535) throw refuse(`port ${match[2]} is out of range 1-65535`);
   const address = name.toLowerCase() === "localhost" ? "127.0.0.1" : name;
   if (!IPV4.test(address)) throw refuse(`host "${name}" is not an IPv4 address (the device does not resolve host names for downloads)`);
-  return { address, port, host: port === 80 ? name : `${name}:${port}`, path };
+  return { address, port, host: port === standard ? name : `${name}:${port}`, name, path, secure };
 }
 
 /** The request's bytes; `Range: bytes=<offset>-` when offset > 0. */

@@ -19,6 +19,7 @@ import { publicKeyHex, type SigningKey } from "../../tools/ota/keys";
 import { publishAnnouncement, release } from "../../tools/ota/pipeline";
 import { type ReleaseServer, serveReleases } from "../../tools/ota/release-server";
 import { startRealBroker, temporaryDirectory } from "../helpers/brokers";
+import { makeCertificates, SERVER_NAME } from "../helpers/certificates";
 import { Device } from "../helpers/device";
 import { FaultProxy } from "../helpers/fault-proxy";
 import { type Received, Subscriber } from "../helpers/subscriber";
@@ -160,6 +161,35 @@ describe("over-the-air update refusals (node host)", () => {
       await statuses.close();
     }
   });
+});
+
+describe("over-the-air update over HTTPS (certificates made by openssl, which npm test installs)", () => {
+  for (const host of ["node", "xs"] as const) {
+    it(`downloads from an HTTPS server checked against ota.ca and ota.serverName (${host} host), and refuses one its CA did not sign`, async () => {
+      const certificates = makeCertificates();
+      const secure = await serveReleases(out, { tls: { cert: certificates.server.certificate.pem, key: certificates.server.key.pem } });
+      const { device, announce, statusTopic } = v1Device(host, `https-${host}`, undefined, { "ota.ca": certificates.ca.pem, "ota.serverName": SERVER_NAME });
+      const statuses = await watch(statusTopic);
+      const stranger = v1Device(host, `https-stranger-${host}`, undefined, { "ota.ca": certificates.otherCA.pem, "ota.serverName": SERVER_NAME });
+      try {
+        await device.waitForLine(/mqtt: connected/);
+        await stranger.device.waitForLine(/mqtt: connected/);
+        const made = await release({ target: "sim", key, out: join(out, `https-${host}`), baseURL: `${secure.url}/https-${host}`, version: "2.5.0", counter: 2 });
+        assert.match(made.manifest.url, /^https:\/\/127\.0\.0\.1:\d+\//);
+        await publishAnnouncement(broker.url, announce, made.announcement);
+        await publishAnnouncement(broker.url, stranger.announce, made.announcement);
+        await waitState(statuses, "confirmed", "2.5.0", 40_000);
+        await stranger.device.waitForLine(/ota: download interrupted at 0 of \d+ bytes \(.*(certificate|TLS|verify).*\); retrying/i, 20_000);
+        assert.equal(stranger.device.boots, 1);
+      }
+      finally {
+        await device.kill();
+        await stranger.device.kill();
+        await statuses.close();
+        await secure.close();
+      }
+    });
+  }
 });
 
 describe("over-the-air update over a dropped link (node host)", () => {

@@ -193,7 +193,7 @@ describe("update settings (ota.*)", () => {
     assert.equal(ota.publicKey?.length, 65);
     assert.equal(ota.publicKey?.[0], 4);
     assert.equal(ota.publicKey?.[64], 0xab);
-    assert.deepEqual({ ...ota, publicKey: undefined }, { publicKey: undefined, target: "esp32/nodemcu", counter: 7, healthTimeoutMs: 30000, topic: "fleet/ota/esp32" });
+    assert.deepEqual({ ...ota, publicKey: undefined }, { publicKey: undefined, target: "esp32/nodemcu", counter: 7, healthTimeoutMs: 30000, topic: "fleet/ota/esp32", ca: undefined, serverName: undefined });
   });
 
   it("name the key and what was expected", () => {
@@ -201,5 +201,16 @@ describe("update settings (ota.*)", () => {
     assert.throws(() => parseSettings({ ...manifestConfig, "ota.target": "ESP32 board" }), /config ota.target/);
     assert.throws(() => parseSettings({ ...manifestConfig, "ota.healthTimeout": 10 }), /config ota.healthTimeout must be an integer from 1000/);
     assert.throws(() => parseSettings({ ...manifestConfig, "ota.topic": "fleet/+/ota" }), /config ota.topic/);
+    assert.throws(() => parseSettings({ ...manifestConfig, "ota.ca": "not a certificate" }), /config ota.ca must be PEM text/);
+    assert.throws(() => parseSettings({ ...manifestConfig, "ota.serverName": "bad name!" }), /config ota.serverName/);
+  });
+
+  it("take the image server's CA and name for https:// images", () => {
+    const ca = parseSettings({ ...manifestConfig, "ota.ca": CERTIFICATE }).ota.ca;
+    assert.deepEqual(Buffer.from(ca!), new X509Certificate(CERTIFICATE).raw, "the CA as DER, the form Moddable's TLS takes");
+    const none = parseSettings(manifestConfig).ota;
+    assert.equal(none.ca, undefined);
+    assert.equal(none.serverName, undefined);
+    assert.equal(parseSettings({ ...manifestConfig, "ota.serverName": "updates.example.com" }).ota.serverName, "updates.example.com");
   });
 });

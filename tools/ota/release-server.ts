@@ -6,7 +6,8 @@
  */
 
 import { createReadStream, statSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createSecureServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join, normalize, sep } from "node:path";
 
@@ -24,12 +25,14 @@ export interface ServeOptions {
   onRequest?(line: string): void;
   /** Send at most this many bytes per second (a slow link, for tests and demos). */
   bytesPerSecond?: number;
+  /** Serve HTTPS with this certificate and key (PEM). */
+  tls?: { cert: string; key: string };
 }
 
 const CHUNK = 8192;
 
 /** Streams `file`'s bytes start..end to `response`, paced to `rate` bytes per second when given. */
-function send(file: string, start: number, end: number, response: import("node:http").ServerResponse, rate?: number): void {
+function send(file: string, start: number, end: number, response: ServerResponse, rate?: number): void {
   const stream = createReadStream(file, { start, end, highWaterMark: CHUNK });
   if (!rate) {
     stream.pipe(response);
@@ -46,7 +49,7 @@ function send(file: string, start: number, end: number, response: import("node:h
 
 export async function serveReleases(dir: string, options: ServeOptions = {}): Promise<ReleaseServer> {
   const root = normalize(dir);
-  const server = createServer((request, response) => {
+  const handle = (request: IncomingMessage, response: ServerResponse) => {
     const path = decodeURIComponent((request.url ?? "/").split("?")[0]);
     const file = normalize(join(root, path));
     const range = request.headers.range;
@@ -89,14 +92,15 @@ export async function serveReleases(dir: string, options: ServeOptions = {}): Pr
     response.writeHead(status, headers);
     if (request.method === "HEAD") return response.end();
     send(file, start, end, response, options.bytesPerSecond);
-  });
+  };
+  const server: Server = options.tls ? createSecureServer({ cert: options.tls.cert, key: options.tls.key }, handle) : createServer(handle);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve);
   });
   const address = server.address() as AddressInfo;
   return {
-    url: `http://${address.address}:${address.port}`,
+    url: `${options.tls ? "https" : "http"}://${address.address}:${address.port}`,
     server,
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
