@@ -93,6 +93,10 @@ export class SimulatedFlash {
     renameSync(`${path}.tmp`, path);
   }
 
+  #usable(slot: SlotName): boolean {
+    return existsSync(this.slotPath(slot)) && typeof readDescriptor(readFileSync(this.slotPath(slot))) !== "string";
+  }
+
   /**
    * The bootloader: picks the image to run and records this boot.
    * Returns the image and a line saying what it did.
@@ -103,7 +107,7 @@ export class SimulatedFlash {
     let image = data.boot;
     if (image !== "factory") {
       const state = data.states[image];
-      const usable = existsSync(this.slotPath(image)) && typeof readDescriptor(readFileSync(this.slotPath(image))) !== "string";
+      const usable = this.#usable(image);
       if (state === "new" && usable) {
         data.states[image] = "pending";
         log = `bootloader: booting ${image}, new: pending verification`;
@@ -116,6 +120,8 @@ export class SimulatedFlash {
         const reason = state === "pending" ? "restarted before it was confirmed" : !usable ? "its image is missing or damaged" : `it is ${state}`;
         log = `bootloader: not booting ${image} (${reason}); booting ${data.previous} instead`;
         image = data.previous;
+        // The previous image must be a confirmed, readable slot; otherwise the factory app, as a last resort.
+        if (image !== "factory" && !(data.states[image] === "valid" && this.#usable(image))) image = "factory";
         data.boot = image;
       }
       this.#write(data);
@@ -174,6 +180,14 @@ export class SimulatedFlash {
     if (this.running === "factory") return;
     const data = this.#read();
     data.states[this.running] = "valid";
+    this.#write(data);
+  }
+
+  /** Another trial boot for the running pending image: new again, as esp_ota_set_boot_partition(running) makes it. */
+  retry(): void {
+    const data = this.#read();
+    if (this.running === "factory" || data.states[this.running] !== "pending") return;
+    data.states[this.running] = "new";
     this.#write(data);
   }
 

@@ -106,7 +106,7 @@ application = new Application({
 
 /** The update agent, or undefined (and why, logged) where updates are off. */
 function updateAgent(): OtaAgent | undefined {
-  const { publicKey, target, counter, healthTimeoutMs, topic, ca, serverName } = settings.ota;
+  const { publicKey, target, counter, healthTimeoutMs, trialBoots, topic, ca, serverName } = settings.ota;
   const version = parseVersion(settings.version);
   const off = !slots ? `${system.name} cannot update itself over the air`
     : !publicKey ? "no ota.publicKey in config (npm run keygen makes the key pair)"
@@ -124,7 +124,7 @@ function updateAgent(): OtaAgent | undefined {
     delete: (key) => Preference.delete("ota", key),
   };
   return new OtaAgent({
-    client, slots, store, log, healthTimeoutMs,
+    client, slots, store, log, healthTimeoutMs, trialBoots,
     trust: { publicKey, target, counter, version: { ...version, text: settings.version }, slotSize: slots.boot.slotSize },
     topics: { announce: topic || `${settings.topicPrefix}/ota/${target}`, status: topics.ota },
     socket: { io: TCP as unknown as SocketConstructor },

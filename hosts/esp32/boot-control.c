@@ -38,6 +38,15 @@ void xs_boot_control_mark_valid(xsMachine *the)
 		xsUnknownError("cannot confirm the running image");
 }
 
+void xs_boot_control_retry(xsMachine *the)
+{
+	// Selecting the running image again writes its otadata entry afresh, state ESP_OTA_IMG_NEW: the
+	// bootloader gives it another trial boot (PENDING_VERIFY) instead of aborting it at the next reset.
+	esp_err_t err = esp_ota_set_boot_partition(esp_ota_get_running_partition());
+	if (ESP_OK != err)
+		xsUnknownError("cannot give the running image another trial boot");
+}
+
 void xs_boot_control_rollback(xsMachine *the)
 {
 	// Marks the running image invalid and restarts into the previous one; returns only when there is none.

@@ -7,11 +7,13 @@
 function state() @ "xs_boot_control_state";
 function slotSize() @ "xs_boot_control_slot_size";
 function markValid() @ "xs_boot_control_mark_valid";
+function retry() @ "xs_boot_control_retry";
 function rollback() @ "xs_boot_control_rollback";
 
 export default Object.freeze({
 	get state() { return state(); },
 	get slotSize() { return slotSize(); },
 	markValid,
+	retry,
 	rollback,
 });

@@ -306,6 +306,9 @@ export class XSHost {
       case "boot.markValid":
         deviceFlash().markValid();
         return frame({});
+      case "boot.retry":
+        deviceFlash().retry();
+        return frame({});
       case "boot.rollback":
         deviceFlash().rollback();
         return frame({});

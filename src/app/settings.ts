@@ -65,8 +65,10 @@ export interface OtaSettings {
   target: string;
   /** The running image's security counter (ota.counter, stamped by the release pipeline). */
   counter: number;
-  /** A new image must reach the broker and complete a QoS 1 publish within this (ota.healthTimeout, ms). */
+  /** A new image must reach the broker and complete a QoS 1 publish within this of a boot (ota.healthTimeout, ms). */
   healthTimeoutMs: number;
+  /** Boots a new image gets to do that (ota.trialBoots). */
+  trialBoots: number;
   /** Where announcements come (ota.topic); empty: `<topicPrefix>/ota/<target>`. */
   topic: string;
   /** The CA that signed the image server's certificate (ota.ca, PEM), as DER: https:// images need it. */
@@ -254,6 +256,7 @@ function parseOta(config: Readonly<Record<string, unknown>>): OtaSettings {
     target: text(config, "ota.target", "sim", /^[a-z0-9_-]+(\/[a-z0-9_-]+)?$/, "must be a target such as sim or esp32/nodemcu"),
     counter: integer(config, "ota.counter", 0, 0, 0xffffffff),
     healthTimeoutMs: integer(config, "ota.healthTimeout", 120_000, 1000, 3_600_000),
+    trialBoots: integer(config, "ota.trialBoots", 1, 1, 10),
     topic: text(config, "ota.topic", "", /^[^+#\u0000]*$/, "must be a topic name: no + or #"),
     ca: config["ota.ca"] ? certificates("ota.ca", text(config, "ota.ca", ""), true)[0] : undefined,
     serverName: config["ota.serverName"] ? text(config, "ota.serverName", "", HOST_NAME, "must be a host name such as \"updates.example.com\" (or an IPv4 address the certificate names)") : undefined,

@@ -4,10 +4,12 @@
  * over HTTP straight into the inactive slot while hashing it, checks the
  * hash, switches the boot slot and restarts. The new image is on trial
  * (boot-control state "pending") until it has connected to the broker and
- * completed a QoS 1 publish (the health gate); if that does not happen within
- * `healthTimeoutMs` it rolls itself back, and a restart before confirming
- * makes the bootloader roll back. Either way the old image says so on the
- * status topic, and never takes that version again.
+ * completed a QoS 1 publish (the health gate), within `healthTimeoutMs` of
+ * a boot and within `trialBoots` boots: a boot that times out restarts for
+ * the next trial, and the last one rolls back. A restart before confirming
+ * uses up a trial boot; after the last, the bootloader rolls back by itself
+ * (a crash before this agent runs included). Either way the old image says
+ * so on the status topic, and never takes that version again.
  *
  * Status: one retained JSON document on `<base>/ota` (docs/ota.md):
  *   {"state": "...", "version": "...", "running": "...", ...}
@@ -45,11 +47,14 @@ export interface OtaClient {
   publish(topic: string, payload: string, options: { qos?: 0 | 1 | 2; retain?: boolean }): Promise<void>;
 }
 
+/** pending: the version being installed; from: the version it replaces; why: a rollback's reason; failed: a version rolled back; boots: trial boots used. */
+export type OtaStoreKey = "pending" | "from" | "why" | "failed" | "boots";
+
 /** Small persistent strings (the device's preference storage, domain "ota"). */
 export interface OtaStore {
-  get(key: "pending" | "from" | "why" | "failed"): string | undefined;
-  set(key: "pending" | "from" | "why" | "failed", value: string): void;
-  delete(key: "pending" | "from" | "why" | "failed"): void;
+  get(key: OtaStoreKey): string | undefined;
+  set(key: OtaStoreKey, value: string): void;
+  delete(key: OtaStoreKey): void;
 }
 
 export interface OtaAgentOptions {
@@ -64,8 +69,10 @@ export interface OtaAgentOptions {
   secureSocket?: SocketOptions;
   timers: Timers;
   store: OtaStore;
-  /** A new image must pass the health gate within this time, or it rolls back. */
+  /** A new image must pass the health gate within this time of a boot. */
   healthTimeoutMs: number;
+  /** Boots a new image gets to pass the health gate (default 1, as ESP-IDF's bootloader gives). */
+  trialBoots?: number;
   /** Download attempts before giving up on an announcement (a dropped link resumes where it stopped). */
   attempts?: number;
   /** Restarts the device (into the newly selected image). */
@@ -102,9 +109,14 @@ export class OtaAgent {
     const pending = store.get("pending");
     const running = trust.version.text;
     if (slots.boot.state === "pending") {
-      this.#status = { state: "pending", running, version: running, message: `on trial: confirms itself once it reaches the broker, or rolls back after ${this.#options.healthTimeoutMs} ms` };
-      log(`ota: ${running} is on trial (health gate: broker and a QoS 1 publish within ${this.#options.healthTimeoutMs} ms)`);
-      this.#healthTimer = this.#options.timers.set(() => this.#healthTimeout(), this.#options.healthTimeoutMs);
+      const boot = Number(store.get("boots") ?? "0") + 1;
+      const boots = this.#trialBoots;
+      store.set("boots", String(boot));
+      // Until the last trial boot, an unconfirmed restart comes back to this image rather than the previous one.
+      if (boot < boots) slots.boot.retry();
+      this.#status = { state: "pending", running, version: running, message: `on trial, boot ${boot} of ${boots}: confirms itself once it reaches the broker and completes a QoS 1 publish within ${this.#options.healthTimeoutMs} ms` };
+      log(`ota: ${running} is on trial, boot ${boot} of ${boots} (health gate: broker and a QoS 1 publish within ${this.#options.healthTimeoutMs} ms)`);
+      this.#healthTimer = this.#options.timers.set(() => this.#healthTimeout(boot < boots), this.#options.healthTimeoutMs);
     }
     else if (pending !== undefined && pending !== running) {
       const why = store.get("why") ?? "it restarted before it confirmed itself, so the bootloader went back";
@@ -113,6 +125,7 @@ export class OtaAgent {
       store.set("failed", pending);
       store.delete("pending");
       store.delete("why");
+      store.delete("boots");
     }
     else if (pending === running) {
       store.delete("pending");
@@ -148,6 +161,7 @@ export class OtaAgent {
     slots.boot.markValid();
     store.delete("pending");
     store.delete("from");
+    store.delete("boots");
     log(`ota: ${trust.version.text} confirmed: it stays`);
     this.#setStatus({ state: "confirmed", running: trust.version.text, version: trust.version.text });
     const deferred = this.#deferred;
@@ -155,10 +169,19 @@ export class OtaAgent {
     if (deferred) this.#announcement(deferred);
   }
 
-  #healthTimeout(): void {
+  get #trialBoots(): number {
+    return this.#options.trialBoots ?? 1;
+  }
+
+  #healthTimeout(again: boolean): void {
     const { store, slots, log, healthTimeoutMs } = this.#options;
     this.#healthTimer = undefined;
-    const why = `it did not reach the broker and complete a QoS 1 publish within ${healthTimeoutMs} ms`;
+    if (again) {
+      log(`ota: no broker and QoS 1 publish within ${healthTimeoutMs} ms; restarting for the next trial boot`);
+      this.#options.restart();
+      return;
+    }
+    const why = `it did not reach the broker and complete a QoS 1 publish within ${healthTimeoutMs} ms of each of ${this.#trialBoots} boot${this.#trialBoots === 1 ? "" : "s"}`;
     log(`ota: rolling back: ${why}`);
     store.set("why", why);
     slots.boot.rollback();

@@ -20,6 +20,8 @@ export interface FirmwareSlots {
     readonly state: "factory" | "valid" | "pending";
     readonly slotSize: number;
     markValid(): void;
+    /** Gives the running (pending) image another trial boot: an unconfirmed restart boots it again. */
+    retry(): void;
     /** Marks the running image invalid and restarts into the previous one. */
     rollback(): void;
   };

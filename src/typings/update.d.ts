@@ -56,6 +56,8 @@ declare module "boot-control" {
     readonly slotSize: number;
     /** Confirms the running image: it stays the boot image. */
     markValid(): void;
+    /** Gives the running pending image another trial boot: the next unconfirmed restart boots it again instead of rolling back. */
+    retry(): void;
     /** Gives up the running image: marks it invalid and restarts into the previous one. Does not return on a board. */
     rollback(): void;
   };

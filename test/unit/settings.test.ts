@@ -193,7 +193,7 @@ describe("update settings (ota.*)", () => {
     assert.equal(ota.publicKey?.length, 65);
     assert.equal(ota.publicKey?.[0], 4);
     assert.equal(ota.publicKey?.[64], 0xab);
-    assert.deepEqual({ ...ota, publicKey: undefined }, { publicKey: undefined, target: "esp32/nodemcu", counter: 7, healthTimeoutMs: 30000, topic: "fleet/ota/esp32", ca: undefined, serverName: undefined });
+    assert.deepEqual({ ...ota, publicKey: undefined }, { publicKey: undefined, target: "esp32/nodemcu", counter: 7, healthTimeoutMs: 30000, trialBoots: 1, topic: "fleet/ota/esp32", ca: undefined, serverName: undefined });
   });
 
   it("name the key and what was expected", () => {
@@ -203,6 +203,7 @@ describe("update settings (ota.*)", () => {
     assert.throws(() => parseSettings({ ...manifestConfig, "ota.topic": "fleet/+/ota" }), /config ota.topic/);
     assert.throws(() => parseSettings({ ...manifestConfig, "ota.ca": "not a certificate" }), /config ota.ca must be PEM text/);
     assert.throws(() => parseSettings({ ...manifestConfig, "ota.serverName": "bad name!" }), /config ota.serverName/);
+    assert.throws(() => parseSettings({ ...manifestConfig, "ota.trialBoots": 0 }), /config ota.trialBoots must be an integer from 1 to 10/);
   });
 
   it("take the image server's CA and name for https:// images", () => {

@@ -15,6 +15,9 @@ export default Object.freeze({
   markValid(): void {
     deviceFlash().markValid();
   },
+  retry(): void {
+    deviceFlash().retry();
+  },
   rollback(): void {
     deviceFlash().rollback();
     (globalThis as unknown as { System: { restart(): void } }).System.restart();

@@ -98,6 +98,7 @@ class Harness {
           harness.events.push("markValid");
           harness.state = "valid";
         },
+        retry: () => { harness.events.push("retry"); },
         rollback: () => { harness.events.push("rollback"); },
       },
     };
@@ -249,6 +250,32 @@ describe("update agent: the health gate", () => {
     h.timers.advance(1);
     assert.deepEqual(h.events, ["rollback"]);
     assert.match(h.store.get("why")!, /within 60000 ms/);
+  });
+
+  it("with three trial boots, keeps the image for the next boot until the last, restarting on a timeout, then rolls back", () => {
+    for (let boot = 1; boot <= 3; boot++) {
+      const trial = new Harness("2.0.0", { trialBoots: 3 });
+      for (const [k, v] of h.store) trial.store.set(k, v);
+      trial.state = "pending";
+      trial.acknowledge = false;
+      trial.agent.start();
+      assert.equal(trial.store.get("boots"), String(boot));
+      assert.deepEqual(trial.events, boot < 3 ? ["retry"] : [], `boot ${boot}: another trial only before the last`);
+      assert.match(trial.agent.status.message!, new RegExp(`boot ${boot} of 3`));
+      trial.timers.advance(60_000);
+      assert.equal(trial.events.at(-1), boot < 3 ? "restart" : "rollback", `boot ${boot}`);
+      h = trial;
+    }
+    assert.match(h.store.get("why")!, /within 60000 ms of each of 3 boots/);
+  });
+
+  it("confirmation clears the trial count", async () => {
+    h.state = "pending";
+    h.store.set("boots", "1");
+    h.agent.start();
+    h.agent.connected();
+    await h.settle();
+    assert.equal(h.store.get("boots"), undefined);
   });
 
   it("in the old image after a rollback, reports it and never takes that version again", () => {

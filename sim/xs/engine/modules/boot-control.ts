@@ -13,6 +13,9 @@ export default Object.freeze({
   markValid(): void {
     call("boot.markValid");
   },
+  retry(): void {
+    call("boot.retry");
+  },
   rollback(): void {
     call("boot.rollback");
     (globalThis as unknown as { System: { restart(): void } }).System.restart();
