@@ -1,7 +1,7 @@
 /*
  * `npm run keygen`: makes the release signing key pair (ECDSA P-256).
  *
- *   npm run keygen [-- --force]
+ *   npm run keygen [-- --force] [--out DIR]
  *
  * Writes keys/ota-signing.key.pem (the private key, mode 0600, git-ignored:
  * keep it safe, CI can pass it in $OTA_SIGNING_KEY instead) and
@@ -13,26 +13,36 @@
  */
 
 import { generateKeyPairSync } from "node:crypto";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { relative } from "node:path";
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { basename, join, relative } from "node:path";
 import { ROOT } from "../sim/firmware-modules";
 import { KEYS_DIR, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, publicKeyHex } from "./ota/keys";
 
 const args = process.argv.slice(2).filter((arg) => arg !== "--");
-const unknown = args.filter((arg) => arg !== "--force");
-if (unknown.length) {
-  process.stderr.write(`keygen: unknown option ${unknown.join(" ")}; the only option is --force\n`);
-  process.exit(2);
+let force = false;
+let dir = KEYS_DIR;
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === "--force") force = true;
+  else if (args[i] === "--out" && args[i + 1] && !args[i + 1].startsWith("--")) dir = args[++i];
+  else {
+    process.stderr.write(`keygen: unknown option ${args[i]}; options: --force, --out DIR (default keys/)\n`);
+    process.exit(2);
+  }
 }
-if (existsSync(PRIVATE_KEY_FILE) && !args.includes("--force")) {
-  process.stderr.write(`keygen: ${relative(ROOT, PRIVATE_KEY_FILE)} exists. Devices built with its public key accept only updates it signs; `
+const privateFile = join(dir, basename(PRIVATE_KEY_FILE));
+const publicFile = join(dir, basename(PUBLIC_KEY_FILE));
+const shown = (path: string) => (path.startsWith(ROOT) ? relative(ROOT, path) : path);
+if (existsSync(privateFile) && !force) {
+  process.stderr.write(`keygen: ${shown(privateFile)} exists. Devices built with its public key accept only updates it signs; `
     + "replace it only if you mean to (npm run keygen -- --force) and then rebuild and reflash every device by cable.\n");
   process.exit(1);
 }
 const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-mkdirSync(KEYS_DIR, { recursive: true });
-writeFileSync(PRIVATE_KEY_FILE, privateKey.export({ format: "pem", type: "pkcs8" }), { mode: 0o600 });
+mkdirSync(dir, { recursive: true });
+// writeFileSync's mode applies only to a new file; a replaced key gets 0600 too.
+writeFileSync(privateFile, privateKey.export({ format: "pem", type: "pkcs8" }), { mode: 0o600 });
+chmodSync(privateFile, 0o600);
 const publicHex = publicKeyHex(privateKey);
-writeFileSync(PUBLIC_KEY_FILE, `${publicHex}\n`);
-process.stdout.write(`private key: ${relative(ROOT, PRIVATE_KEY_FILE)} (keep it secret; it is git-ignored)\n`
-  + `public key:  ${relative(ROOT, PUBLIC_KEY_FILE)}, built into the firmware as ota.publicKey=${publicHex}\n`);
+writeFileSync(publicFile, `${publicHex}\n`);
+process.stdout.write(`private key: ${shown(privateFile)} (keep it secret${dir === KEYS_DIR ? "; it is git-ignored" : ""})\n`
+  + `public key:  ${shown(publicFile)}, built into the firmware as ota.publicKey=${publicHex}\n`);
