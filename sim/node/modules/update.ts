@@ -2,11 +2,13 @@
  * `embedded:update` for the simulator hosts: Moddable's ECMA-419 firmware
  * update module (modules/io/update/esp32 in the SDK) over the simulated
  * flash's update slot (sim/flash.ts). Same surface and errors:
- * open({partition: "nextota", byteLength?}) erases the slot the device is
- * not running from; write(buffer) appends; complete() checks the image and
- * makes it the boot image; close() abandons an incomplete one.
+ * open({partition: flash.open({path: "nextota"}), byteLength?}) erases the
+ * slot the device is not running from; write(buffer) appends; complete()
+ * checks the image and makes it the boot image; close() abandons an
+ * incomplete one.
  */
 
+import { UpdateWriter } from "../../update-writer";
 import { deviceFlash } from "../storage";
 
 export interface UpdateOptions {
@@ -16,37 +18,12 @@ export interface UpdateOptions {
   mode?: "a" | "w";
 }
 
-class Update {
-  #open = true;
-
-  write(buffer: ArrayBuffer | ArrayBufferView, byteOffset?: number): void {
-    if (!this.#open) throw new Error("already complete");
-    if (byteOffset !== undefined) throw new Error("offset not allowed");
-    const bytes = ArrayBuffer.isView(buffer) ? new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength) : new Uint8Array(buffer);
-    deviceFlash().write(bytes);
-  }
-
-  complete(): void {
-    if (!this.#open) throw new Error("already complete");
-    this.#open = false;
-    deviceFlash().complete();
-  }
-
-  close(): void {
-    if (this.#open) deviceFlash().abandon();
-    this.#open = false;
-  }
-
-  get format(): string {
-    return "buffer";
-  }
-}
-
 export default Object.freeze({
-  open(options: UpdateOptions): Update {
+  open(options: UpdateOptions): UpdateWriter {
     if (options?.partition?.path !== "nextota") throw new Error("partition not found");
     if (options.mode === "w") throw new RangeError("the simulator's update slot takes sequential writes only (mode \"a\")");
-    deviceFlash().open(options.byteLength);
-    return new Update();
+    const flash = deviceFlash();
+    flash.open(options.byteLength);
+    return new UpdateWriter({ write: (bytes) => flash.write(bytes), complete: () => flash.complete(), abandon: () => flash.abandon() });
   },
 });
