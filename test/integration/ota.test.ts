@@ -4,8 +4,10 @@
  * simulator firmware from this tree, serves it over HTTP and announces it
  * on a real broker; a simulated device running v1 (the factory image) takes
  * it, reports progress, restarts into v2 from its flash slot and confirms it
- * through the health gate. Then every refusal, power loss during the
- * download, and a v3 that cannot reach the broker rolling back to v2.
+ * through the health gate; a v3 that cannot reach the broker rolls back to
+ * v2. Then, on both hosts, every refusal and power loss at 10, 50 and 90 %
+ * of the download (the slot is written as the bytes arrive); HTTPS images on
+ * both hosts; a download resumed after a dropped link (Node host).
  */
 
 import assert from "node:assert/strict";
@@ -118,19 +120,19 @@ for (const host of ["node", "xs"] as const) {
   });
 }
 
-describe("over-the-air update refusals (node host)", () => {
+for (const host of ["node", "xs"] as const) describe(`over-the-air update refusals (${host} host)`, () => {
   it("refuses unsigned, tampered, wrong-key, wrong-target, oversized, downgrade, truncated and altered images, and keeps running v1", async () => {
-    const { device, storage, announce, statusTopic } = v1Device("node", "refusals");
+    const { device, storage, announce, statusTopic } = v1Device(host, `refusals-${host}`);
     const statuses = await watch(statusTopic);
     try {
       await device.waitForLine(/mqtt: connected/);
-      const good = await release({ target: "sim", key, out: join(out, "refusals"), baseURL: `${server.url}/refusals`, version: "2.1.0", counter: 2 });
+      const good = await release({ target: "sim", key, out: join(out, `refusals-${host}`), baseURL: `${server.url}/refusals-${host}`, version: "2.1.0", counter: 2 });
       const fields = good.manifest;
       const parsed = JSON.parse(good.announcement) as Record<string, string>;
       const imageBytes = readFileSync(good.imagePath);
       const variant = (name: string, bytes: Uint8Array) => {
-        writeFileSync(join(out, "refusals/sim", name), bytes);
-        return `${server.url}/refusals/sim/${name}`;
+        writeFileSync(join(out, `refusals-${host}/sim`, name), bytes);
+        return `${server.url}/refusals-${host}/sim/${name}`;
       };
       const altered = Uint8Array.from(imageBytes);
       altered[altered.length - 10] ^= 0x20;
@@ -217,13 +219,13 @@ describe("over-the-air update over a dropped link (node host)", () => {
   });
 });
 
-describe("over-the-air update and power loss (node host)", () => {
+for (const host of ["node", "xs"] as const) describe(`over-the-air update and power loss (${host} host)`, () => {
   it("boots the old image when the power goes at any point of the download, then finishes the update", async () => {
-    const storage = temporaryDirectory("ota-power");
-    const name = "power";
-    const slow = await release({ target: "sim", key, out: join(out, "power"), baseURL: `${slowServer.url}/power`, version: "2.3.0", counter: 2 });
+    const storage = temporaryDirectory(`ota-power-${host}`);
+    const name = `power-${host}`;
+    const slow = await release({ target: "sim", key, out: join(out, `power-${host}`), baseURL: `${slowServer.url}/power-${host}`, version: "2.3.0", counter: 2 });
     for (const cutAt of [10, 50, 90]) {
-      const { device, announce, statusTopic } = v1Device("node", name, storage);
+      const { device, announce, statusTopic } = v1Device(host, name, storage);
       const statuses = await watch(statusTopic);
       try {
         await device.waitForLine(/mqtt: connected/);
@@ -238,7 +240,7 @@ describe("over-the-air update and power loss (node host)", () => {
       }
     }
     // Power back: the old image boots, sees the retained announcement again and this time finishes.
-    const { device, statusTopic } = v1Device("node", name, storage);
+    const { device, statusTopic } = v1Device(host, name, storage);
     const statuses = await watch(statusTopic);
     try {
       await device.waitForLine(/bootloader: booting factory/);
