@@ -9,6 +9,7 @@
 #include "xsmc.h"
 #include "xsHost.h"
 
+#include "esp_idf_version.h"
 #include "esp_ota_ops.h"
 #include "esp_partition.h"
 
@@ -40,11 +41,17 @@ void xs_boot_control_mark_valid(xsMachine *the)
 
 void xs_boot_control_retry(xsMachine *the)
 {
-	// Selecting the running image again writes its otadata entry afresh, state ESP_OTA_IMG_NEW: the
+#if ESP_IDF_VERSION >= ESP_IDF_VERSION_VAL(6, 0, 0)
+	// Selecting the running image again rewrites its own otadata entry, state ESP_OTA_IMG_NEW: the
 	// bootloader gives it another trial boot (PENDING_VERIFY) instead of aborting it at the next reset.
+	// ESP-IDF 6.0 keeps ota_seq when the partition is the same; earlier versions write the other
+	// otadata sector and lose the previous image's entry, so there is nothing to roll back to.
 	esp_err_t err = esp_ota_set_boot_partition(esp_ota_get_running_partition());
 	if (ESP_OK != err)
 		xsUnknownError("cannot give the running image another trial boot");
+#else
+	xsUnknownError("more than one trial boot needs ESP-IDF 6.0 or later");
+#endif
 }
 
 void xs_boot_control_rollback(xsMachine *the)

@@ -86,6 +86,8 @@ const RESTART_GRACE_MS = 3000;
 export class OtaAgent {
   readonly #options: OtaAgentOptions;
   #busy = false;
+  /** This image booted on trial (boot-control said "pending" at start); it stays so until confirmed. retry() makes boot-control read "new" (valid), so the state is taken once. */
+  #onTrial = false;
   #healthTimer: TimerHandle | undefined;
   #confirming = false;
   #download: HttpDownload | undefined;
@@ -109,11 +111,19 @@ export class OtaAgent {
     const pending = store.get("pending");
     const running = trust.version.text;
     if (slots.boot.state === "pending") {
+      this.#onTrial = true;
       const boot = Number(store.get("boots") ?? "0") + 1;
       const boots = this.#trialBoots;
       store.set("boots", String(boot));
       // Until the last trial boot, an unconfirmed restart comes back to this image rather than the previous one.
-      if (boot < boots) slots.boot.retry();
+      if (boot < boots) {
+        try {
+          slots.boot.retry();
+        }
+        catch (error) {
+          log(`ota: cannot give ${running} another trial boot (${(error as Error).message}); this boot is its last`);
+        }
+      }
       this.#status = { state: "pending", running, version: running, message: `on trial, boot ${boot} of ${boots}: confirms itself once it reaches the broker and completes a QoS 1 publish within ${this.#options.healthTimeoutMs} ms` };
       log(`ota: ${running} is on trial, boot ${boot} of ${boots} (health gate: broker and a QoS 1 publish within ${this.#options.healthTimeoutMs} ms)`);
       this.#healthTimer = this.#options.timers.set(() => this.#healthTimeout(boot < boots), this.#options.healthTimeoutMs);
@@ -137,7 +147,7 @@ export class OtaAgent {
   /** Called after every connect to the broker. */
   connected(): void {
     this.#publishStatus();
-    if (this.#options.slots.boot.state !== "pending" || this.#confirming || this.#healthTimer === undefined) return;
+    if (!this.#onTrial || this.#confirming || this.#healthTimer === undefined) return;
     // The health gate: this QoS 1 publish completing means the broker took it.
     this.#confirming = true;
     this.#options.client.publish(this.#options.topics.status, JSON.stringify({ ...this.#status, state: "pending", message: "confirming" }), { qos: 1, retain: true })
@@ -156,9 +166,19 @@ export class OtaAgent {
   #confirm(): void {
     const { slots, timers, store, log, trust } = this.#options;
     if (this.#healthTimer === undefined) return;
+    try {
+      slots.boot.markValid();
+    }
+    catch (error) {
+      // Not confirmed: the health timer stays, and rolls back as for an image that never reached the broker.
+      this.#confirming = false;
+      log(`ota: cannot confirm ${trust.version.text}: ${(error as Error).message}`);
+      this.#setStatus({ ...this.#status, state: "pending", reason: "confirm", message: `cannot confirm: ${(error as Error).message}` });
+      return;
+    }
     timers.clear(this.#healthTimer);
     this.#healthTimer = undefined;
-    slots.boot.markValid();
+    this.#onTrial = false;
     store.delete("pending");
     store.delete("from");
     store.delete("boots");
@@ -184,7 +204,13 @@ export class OtaAgent {
     const why = `it did not reach the broker and complete a QoS 1 publish within ${healthTimeoutMs} ms of each of ${this.#trialBoots} boot${this.#trialBoots === 1 ? "" : "s"}`;
     log(`ota: rolling back: ${why}`);
     store.set("why", why);
-    slots.boot.rollback();
+    try {
+      slots.boot.rollback();
+    }
+    catch (error) {
+      log(`ota: cannot roll back: ${(error as Error).message}`);
+      this.#setStatus({ ...this.#status, state: "pending", reason: "rollback", message: `rollback failed: ${(error as Error).message}; a restart before confirming makes the bootloader go back` });
+    }
   }
 
   #announcement(message: IncomingMessage): void {
@@ -193,7 +219,7 @@ export class OtaAgent {
       log("ota: an update is already in progress; announcement ignored");
       return;
     }
-    if (this.#options.slots.boot.state === "pending") {
+    if (this.#onTrial) {
       log("ota: this image is still on trial; the announcement waits until it is confirmed");
       this.#deferred = message;
       return;
@@ -210,9 +236,9 @@ export class OtaAgent {
       return;
     }
     if (store.get("failed") === check.manifest.version) {
-      const text = `${check.manifest.version} was rolled back on this device before; publish a new release`;
-      log(`ota: update refused (rolled-back): ${text}`);
-      this.#setStatus({ state: "refused", running: trust.version.text, version: check.manifest.version, reason: "rolled-back", message: text });
+      const text = `${check.manifest.version} failed on this device before (rolled back, or its image was not what was signed); publish a new release`;
+      log(`ota: update refused (failed-before): ${text}`);
+      this.#setStatus({ state: "refused", running: trust.version.text, version: check.manifest.version, reason: "failed-before", message: text });
       return;
     }
     this.#install(check.manifest);
@@ -227,7 +253,7 @@ export class OtaAgent {
       writer = slots.update.open({ byteLength: manifest.size });
     }
     catch (error) {
-      this.#fail(manifest, "slot", `cannot open the update slot: ${(error as Error).message}`);
+      this.#fail(manifest, "slot-open", `cannot open the update slot: ${(error as Error).message}`);
       return;
     }
     const progress = { hash: new SHA256(), received: 0, lastStep: -1, attempt: 0 };
@@ -261,7 +287,7 @@ export class OtaAgent {
             catch (error) {
               this.#download?.close();
               this.#download = undefined;
-              this.#fail(manifest, "slot", `cannot reopen the update slot: ${(error as Error).message}`);
+              this.#fail(manifest, "slot-open", `cannot reopen the update slot: ${(error as Error).message}`);
               return;
             }
           }
@@ -269,7 +295,17 @@ export class OtaAgent {
           report();
         },
         onData: (bytes) => {
-          writer.write(bytes);
+          try {
+            writer.write(bytes);
+          }
+          catch (error) {
+            // The slot refused the bytes (on ESP32, esp_ota_write checks the image's first byte): stop here.
+            this.#download?.close();
+            this.#download = undefined;
+            writer.close();
+            this.#fail(manifest, "slot", `the update slot refused the image's bytes at ${progress.received}: ${(error as Error).message}`);
+            return;
+          }
           progress.hash.update(bytes);
           progress.received += bytes.length;
           report();
@@ -280,6 +316,8 @@ export class OtaAgent {
         },
         onError: (error) => {
           this.#download = undefined;
+          // An attempt that moved the download forward does not count against the limit.
+          if (progress.received > resumeFrom) progress.attempt = 1;
           const retryable = error.reason === "connect" || error.reason === "timeout" || error.reason === "truncated";
           if (!retryable || progress.attempt >= attempts) {
             writer.close();
@@ -316,17 +354,21 @@ export class OtaAgent {
       return;
     }
     this.#setStatus({ state: "installing", running: trust.version.text, version: manifest.version, bytes: manifest.size, size: manifest.size, percent: 100 });
+    // Recorded before the boot slot switches: whatever happens next, the next boot knows what was attempted.
+    store.set("pending", manifest.version);
+    store.set("from", trust.version.text);
+    store.delete("why");
+    store.delete("boots");
     try {
       writer.complete();
     }
     catch (error) {
+      store.delete("pending");
+      store.delete("from");
       writer.close();
       this.#fail(manifest, "image", `the update slot refused the image: ${(error as Error).message}`);
       return;
     }
-    store.set("pending", manifest.version);
-    store.set("from", trust.version.text);
-    store.delete("why");
     log(`ota: ${manifest.version} written and verified; restarting into it`);
     const restart = () => {
       this.#options.timers.clear(grace);
@@ -338,6 +380,8 @@ export class OtaAgent {
 
   #fail(manifest: UpdateManifest, reason: string, message: string): void {
     this.#busy = false;
+    // An image that is not what was signed, or that the slot refuses, will not get better: never fetch it again.
+    if (reason === "hash-mismatch" || reason === "image" || reason === "slot") this.#options.store.set("failed", manifest.version);
     this.#options.log(`ota: update to ${manifest.version} failed (${reason}): ${message}`);
     this.#setStatus({ state: "failed", running: this.#options.trust.version.text, version: manifest.version, reason, message });
   }

@@ -34,7 +34,12 @@ export interface UpdateManifest {
   /** SHA-256 of the image, 32 bytes. */
   readonly sha256: Uint8Array;
   readonly url: string;
-  /** Signed as an explicit downgrade: lower versions and counters are allowed. */
+  /**
+   * Signed as an explicit downgrade: a lower version is allowed. The security
+   * counter never goes down, downgrade or not: a downgrade is a new release
+   * of old code with the next counter, so an old announcement cannot be
+   * replayed once a newer release is installed.
+   */
   readonly downgrade: boolean;
 }
 
@@ -142,11 +147,9 @@ export function checkAnnouncement(payload: Uint8Array, trust: Trust): Announceme
   if (manifest.target !== trust.target) return refused("wrong-target", `built for ${manifest.target}, this device is ${trust.target}`, version);
   if (manifest.size > trust.slotSize) return refused("oversized", `the image is ${manifest.size} bytes; the update slot holds ${trust.slotSize}`, version);
   if (version === trust.version.text) return { kind: "current", manifest };
-  if (!manifest.downgrade) {
-    if (compareVersions(parseVersion(version)!, trust.version) < 0)
-      return refused("downgrade", `version ${version} is older than the running ${trust.version.text}; a downgrade must be signed as one`, version);
-    if (manifest.counter < trust.counter)
-      return refused("downgrade", `security counter ${manifest.counter} is below this device's ${trust.counter}; a downgrade must be signed as one`, version);
-  }
+  if (!manifest.downgrade && compareVersions(parseVersion(version)!, trust.version) < 0)
+    return refused("downgrade", `version ${version} is older than the running ${trust.version.text}; a downgrade must be signed as one`, version);
+  if (manifest.counter < trust.counter)
+    return refused("downgrade", `security counter ${manifest.counter} is below this device's ${trust.counter}: an older release, replayed or out of date (a downgrade is released with a new counter)`, version);
   return { kind: "install", manifest };
 }

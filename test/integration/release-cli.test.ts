@@ -69,6 +69,16 @@ describe("npm run release", () => {
     }
   });
 
+  it("never releases the same version twice (a device may be resuming its download)", () => {
+    const out = temporaryDirectory("releases");
+    const args = ["--target", "sim", "--base-url", "http://10.0.0.1", "--key", keyFile, "--out", out, "--version", "1.2.3"];
+    const first = tool("release.ts", args);
+    assert.equal(first.status, 0, first.stderr);
+    const second = tool("release.ts", args);
+    assert.equal(second.status, 1);
+    assert.match(second.stderr, /^release: .*1\.2\.3\.bin exists: version 1\.2\.3 was released already/);
+  });
+
   it("builds, signs, serves and announces a simulator release that checks out from outside", async () => {
     const out = temporaryDirectory("releases");
     let subscriber: Subscriber | undefined;

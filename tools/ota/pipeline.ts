@@ -53,7 +53,8 @@ export function defaultVersion(): string {
   const commit = spawnSync("git", ["rev-parse", "--short=7", "HEAD"], { cwd: ROOT, encoding: "utf8" });
   if (commit.status !== 0) return pkg.version;
   const dirty = spawnSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: ROOT, encoding: "utf8" }).stdout.trim() !== "";
-  return `${pkg.version}+${commit.stdout.trim()}${dirty ? ".dirty" : ""}`;
+  // Two builds of one dirty tree must not share a version, or devices would take the second for the first.
+  return `${pkg.version}+${commit.stdout.trim()}${dirty ? `.dirty.${Math.floor(Date.now() / 1000)}` : ""}`;
 }
 
 function nextCounter(counterFile: string): number {
@@ -95,13 +96,15 @@ export async function release(options: ReleaseOptions): Promise<Release> {
   const counterFile = join(folder, "counter");
   const counter = options.counter ?? nextCounter(counterFile);
   if (!Number.isInteger(counter) || counter < 0 || counter > 0xffffffff) throw new Error(`--counter must be an integer from 0 to 4294967295`);
+  const name = `${version}.bin`;
+  const imagePath = join(folder, name);
+  // A device may be resuming a download of it (HTTP Range): a release, once out, never changes.
+  if (existsSync(imagePath)) throw new Error(`${imagePath} exists: version ${version} was released already; release a new version (or remove it if it was never announced)`);
   const started = Date.now();
   const image = await buildImage(options, { version, "ota.counter": counter, "ota.publicKey": options.key.publicHex, "ota.target": options.target }, log);
   log(`image: ${image.length} bytes in ${Date.now() - started} ms`);
   const sha256 = createHash("sha256").update(image).digest("hex");
-  const name = `${version}.bin`;
   mkdirSync(folder, { recursive: true });
-  const imagePath = join(folder, name);
   writeFileSync(imagePath, image);
   const manifest: ManifestFields = {
     version, counter, target: options.target, size: image.length, sha256,

@@ -9,7 +9,7 @@ import { createReadStream, statSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createSecureServer } from "node:https";
 import type { AddressInfo } from "node:net";
-import { join, normalize, sep } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
 
 export interface ReleaseServer {
   /** http://127.0.0.1:PORT */
@@ -48,11 +48,17 @@ function send(file: string, start: number, end: number, response: ServerResponse
 }
 
 export async function serveReleases(dir: string, options: ServeOptions = {}): Promise<ReleaseServer> {
-  const root = normalize(dir);
+  const root = resolve(dir);
   const handle = (request: IncomingMessage, response: ServerResponse) => {
-    const path = decodeURIComponent((request.url ?? "/").split("?")[0]);
-    const file = normalize(join(root, path));
     const range = request.headers.range;
+    let path: string;
+    try {
+      path = decodeURIComponent((request.url ?? "/").split("?")[0]);
+    }
+    catch {
+      path = "";
+    }
+    const file = join(root, path);
     const answer = (status: number, text?: string) => {
       options.onRequest?.(`${request.method} ${path}${range ? ` (${range})` : ""} -> ${status}`);
       if (text !== undefined) {
@@ -61,7 +67,9 @@ export async function serveReleases(dir: string, options: ServeOptions = {}): Pr
       }
     };
     if (request.method !== "GET" && request.method !== "HEAD") return answer(405, "only GET and HEAD\n");
-    if (!file.startsWith(root + sep)) return answer(403, "outside the release folder\n");
+    if (!path) return answer(400, "bad request path\n");
+    const inside = relative(root, file);
+    if (!inside || inside.startsWith("..") || isAbsolute(inside)) return answer(403, "outside the release folder\n");
     let size: number;
     try {
       const stat = statSync(file);

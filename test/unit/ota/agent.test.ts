@@ -72,6 +72,8 @@ class Harness {
   handler: ((message: IncomingMessage) => void) | undefined;
   state: "factory" | "valid" | "pending" = "factory";
   written: number[] = [];
+  /** Makes the slot refuse writes (ESP32's esp_ota_write does for a bad first byte) or the completion. */
+  refuse: { write?: boolean; complete?: boolean } = {};
   /** Whether the next QoS 1 publish completes (the broker acknowledges it). */
   acknowledge = true;
   agent: OtaAgent;
@@ -85,8 +87,14 @@ class Harness {
           harness.events.push(`open ${byteLength}`);
           harness.written = [];
           return {
-            write: (bytes) => { harness.written.push(...bytes); },
-            complete: () => { harness.events.push("complete"); },
+            write: (bytes) => {
+              if (harness.refuse.write) throw new Error("write failed");
+              harness.written.push(...bytes);
+            },
+            complete: () => {
+              harness.events.push(`complete (pending ${harness.store.get("pending")})`);
+              if (harness.refuse.complete) throw new Error("end failed");
+            },
             close: () => { harness.events.push("close"); },
           };
         },
@@ -98,7 +106,11 @@ class Harness {
           harness.events.push("markValid");
           harness.state = "valid";
         },
-        retry: () => { harness.events.push("retry"); },
+        // As on the hosts: the image is "new" again, which boot-control reports as valid.
+        retry: () => {
+          harness.events.push("retry");
+          harness.state = "valid";
+        },
         rollback: () => { harness.events.push("rollback"); },
       },
     };
@@ -162,7 +174,7 @@ describe("update agent: installing", () => {
     assert.match(HttpSocket.last.request, /^GET \/sim\/2\.0\.0\.bin HTTP\/1\.1\r\nHost: 10\.0\.0\.5:8080\r\n/);
     await h.settle();
     assert.deepEqual(Uint8Array.from(h.written), image);
-    assert.deepEqual(h.events, ["open 3000", "complete", "restart"]);
+    assert.deepEqual(h.events, ["open 3000", "complete (pending 2.0.0)", "restart"], "the install is recorded before the boot slot switches");
     assert.equal(h.store.get("pending"), "2.0.0");
     assert.equal(h.store.get("from"), "1.0.0");
     assert.deepEqual(h.states(), ["downloading", "downloading", "installing", "restarting"]);
@@ -190,6 +202,32 @@ describe("update agent: installing", () => {
     assert.deepEqual(h.events, ["open 3000", "close"]);
     assert.deepEqual(h.states().at(-1), "failed:hash-mismatch");
     assert.equal(h.store.get("pending"), undefined);
+  });
+
+  it("stops, frees the slot and never fetches that version again when the slot refuses the bytes", async () => {
+    h.agent.start();
+    h.refuse.write = true;
+    h.announce();
+    h.serve();
+    await h.settle();
+    assert.deepEqual(h.events, ["open 3000", "close"]);
+    assert.equal(h.states().at(-1), "failed:slot");
+    h.refuse.write = false;
+    h.announce();
+    assert.equal(h.states().at(-1), "refused:failed-before");
+    h.announce({ version: "2.0.1", counter: 3 });
+    assert.equal(HttpSocket.all.length, 2, "not busy: a newer release is taken");
+  });
+
+  it("forgets the attempt when the slot refuses the finished image", async () => {
+    h.agent.start();
+    h.refuse.complete = true;
+    h.announce();
+    h.serve();
+    await h.settle();
+    assert.deepEqual(h.events, ["open 3000", "complete (pending 2.0.0)", "close"]);
+    assert.equal(h.store.get("pending"), undefined);
+    assert.equal(h.states().at(-1), "failed:image");
   });
 
   it("ignores announcements while one is in progress, and an emptied retained one", () => {
@@ -269,6 +307,20 @@ describe("update agent: the health gate", () => {
     assert.match(h.store.get("why")!, /within 60000 ms of each of 3 boots/);
   });
 
+  it("confirms a healthy image on its first of three trial boots", async () => {
+    const trial = new Harness("2.0.0", { trialBoots: 3 });
+    trial.state = "pending";
+    trial.agent.start();
+    assert.deepEqual(trial.events, ["retry"]);
+    trial.announce({ version: "2.0.0", counter: 2 });
+    assert.equal(HttpSocket.all.length, 0, "still on trial after retry(): announcements wait");
+    trial.agent.connected();
+    await trial.settle();
+    assert.deepEqual(trial.events, ["retry", "markValid"]);
+    assert.equal(trial.store.get("boots"), undefined);
+    assert.equal(trial.agent.status.state, "current");
+  });
+
   it("confirmation clears the trial count", async () => {
     h.state = "pending";
     h.store.set("boots", "1");
@@ -286,7 +338,7 @@ describe("update agent: the health gate", () => {
     assert.equal(h.agent.status.version, "2.0.0");
     assert.match(h.agent.status.message!, /it did not reach the broker/);
     h.announce();
-    assert.equal(h.states().at(-1), "refused:rolled-back");
+    assert.equal(h.states().at(-1), "refused:failed-before");
     assert.equal(HttpSocket.all.length, 0);
     h.announce({ version: "2.0.1", counter: 3 });
     assert.equal(HttpSocket.all.length, 1, "a newer release is taken");

@@ -99,10 +99,11 @@ describe("update announcements", () => {
     assert.equal(check(announce({ size: 1_500_000 }), trust({ slotSize: 1_500_000 })).kind, "install");
   });
 
-  it("refuses a lower version or security counter unless the manifest is signed as a downgrade", () => {
+  it("refuses a lower version unless signed as a downgrade, and a lower security counter always (no replayed downgrades)", () => {
     assert.match(refusal(announce({ version: "1.1.9", counter: 9 })), /^downgrade: version 1.1.9 is older than the running 1.2.0\+aaaaaaa/);
     assert.match(refusal(announce({ version: "2.0.0", counter: 4 })), /^downgrade: security counter 4 is below this device's 5/);
-    assert.equal(check(announce({ version: "1.1.9", counter: 4, downgrade: true })).kind, "install");
+    assert.equal(check(announce({ version: "1.1.9", counter: 6, downgrade: true })).kind, "install");
+    assert.match(refusal(announce({ version: "1.1.9", counter: 4, downgrade: true })), /^downgrade: security counter 4 is below this device's 5: an older release, replayed/);
     const result = check(announce({ version: "1.1.9", counter: 4 }));
     assert.ok(result.kind === "refused" && result.version === "1.1.9", "the refusal names the version");
   });
