@@ -82,6 +82,9 @@ export interface OtaAgentOptions {
 
 const PROGRESS_STEP = 10;
 const RESTART_GRACE_MS = 3000;
+/** A whole download, retries included, must end within DEADLINE_BASE_MS plus the time at DEADLINE_RATE bytes/s: a server that trickles cannot hold the agent forever. */
+const DEADLINE_BASE_MS = 60_000;
+const DEADLINE_RATE = 4096;
 
 export class OtaAgent {
   readonly #options: OtaAgentOptions;
@@ -94,6 +97,7 @@ export class OtaAgent {
   /** The latest announcement that came while this image was on trial: looked at once it is confirmed. */
   #deferred: IncomingMessage | undefined;
   #retryTimer: TimerHandle | undefined;
+  #deadline: TimerHandle | undefined;
   #status: OtaStatus;
 
   constructor(options: OtaAgentOptions) {
@@ -158,6 +162,7 @@ export class OtaAgent {
   }
 
   close(): void {
+    this.#options.timers.clear(this.#deadline);
     this.#options.timers.clear(this.#healthTimer);
     this.#options.timers.clear(this.#retryTimer);
     this.#download?.close();
@@ -258,6 +263,16 @@ export class OtaAgent {
     }
     const progress = { hash: new SHA256(), received: 0, lastStep: -1, attempt: 0 };
     const attempts = this.#options.attempts ?? 5;
+    const limit = DEADLINE_BASE_MS + Math.ceil(manifest.size / DEADLINE_RATE) * 1000;
+    this.#deadline = this.#options.timers.set(() => {
+      this.#deadline = undefined;
+      this.#download?.close();
+      this.#download = undefined;
+      this.#options.timers.clear(this.#retryTimer);
+      this.#retryTimer = undefined;
+      writer.close();
+      this.#fail(manifest, "deadline", `the download did not finish within ${limit} ms (${progress.received} of ${manifest.size} bytes)`);
+    }, limit);
 
     const restartFromScratch = () => {
       writer.close();
@@ -312,6 +327,8 @@ export class OtaAgent {
         },
         onDone: () => {
           this.#download = undefined;
+          this.#options.timers.clear(this.#deadline);
+          this.#deadline = undefined;
           this.#finish(manifest, writer, progress.hash.digest());
         },
         onError: (error) => {
@@ -380,6 +397,8 @@ export class OtaAgent {
 
   #fail(manifest: UpdateManifest, reason: string, message: string): void {
     this.#busy = false;
+    this.#options.timers.clear(this.#deadline);
+    this.#deadline = undefined;
     // An image that is not what was signed, or that the slot refuses, will not get better: never fetch it again.
     if (reason === "hash-mismatch" || reason === "image" || reason === "slot") this.#options.store.set("failed", manifest.version);
     this.#options.log(`ota: update to ${manifest.version} failed (${reason}): ${message}`);

@@ -247,6 +247,22 @@ describe("update agent: installing", () => {
     assert.equal(h.states().at(-1), "failed:url");
   });
 
+  it("gives up on a download that trickles past its deadline, and frees the slot", () => {
+    h.agent.start();
+    h.announce();
+    const socket = HttpSocket.last;
+    socket.accept();
+    socket.deliver(new Uint8Array(Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${image.length}\r\n\r\n`)));
+    // A byte a second: never idle for the downloader's 15 s, but far slower than the deadline allows.
+    for (let t = 0; t < 61; t++) {
+      socket.deliver(image.subarray(t, t + 1));
+      h.timers.advance(1000);
+    }
+    assert.equal(h.states().at(-1), "failed:deadline");
+    assert.deepEqual(h.events, ["open 3000", "close"]);
+    assert.match(h.agent.status.message!, /did not finish within 61000 ms \(61 of 3000 bytes\)/);
+  });
+
   it("retries a refused connection with growing waits, then gives up", () => {
     h.agent.start();
     h.announce();
