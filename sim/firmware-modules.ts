@@ -27,6 +27,8 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const DEVICE_MODULES = [
   // ESP32: the project's native module (hosts/esp32/boot-control) over ESP-IDF's app rollback.
   "boot-control",
+  // The SDK's native message digests (modules/crypt/digest).
+  "crypt",
   "embedded:io/socket/tcp",
   // On boards, the SDK's example TLS socket (examples/io/tcp/tlssocket); see README "TLS".
   "embedded:io/socket/tcp/tls",

@@ -11,6 +11,7 @@
  * and `secure` (`certificate`: the CA; `clientCertificates`, `clientKey`).
  */
 
+import { Digest } from "crypt";
 import TCP from "embedded:io/socket/tcp";
 import TLS from "embedded:io/socket/tcp/tls";
 import config from "mc/config";
@@ -131,6 +132,11 @@ function updateAgent(): OtaAgent | undefined {
     // https:// images: the TLS socket, checking the server against ota.ca (and ota.serverName, else the URL's host).
     secureSocket: ca ? { io: TLS as unknown as SocketConstructor, TCP: { io: TCP }, host: serverName, secure: { certificate: ca } } : undefined,
     timers: deviceTimers,
+    // Images are hashed by the SDK's native SHA-256 (crypt), not in JavaScript.
+    newHash: () => {
+      const digest = new Digest("SHA256");
+      return { update: (bytes) => digest.write(bytes), digest: () => new Uint8Array(digest.close()) };
+    },
     restart: () => system.restart(),
   });
 }

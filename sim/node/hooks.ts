@@ -32,6 +32,7 @@ let imageURL: string | undefined;
 
 const implementations: Record<Exclude<DeviceModule, "mc/config">, string> = {
   "boot-control": new URL("./modules/boot-control.ts", import.meta.url).href,
+  "crypt": new URL("./modules/crypt.ts", import.meta.url).href,
   "embedded:io/socket/tcp": new URL("./modules/tcp.ts", import.meta.url).href,
   "embedded:io/socket/tcp/tls": new URL("./modules/tls.ts", import.meta.url).href,
   "embedded:storage/flash": new URL("./modules/flash.ts", import.meta.url).href,

@@ -23,6 +23,7 @@ export const FACTORY_IMAGE = join(ROOT, "sim/image-entry.ts");
 
 const implementations: Record<Exclude<DeviceModule, "mc/config">, string> = {
   "boot-control": join(ENGINE, "modules/boot-control.ts"),
+  "crypt": join(ENGINE, "modules/crypt.ts"),
   "embedded:io/socket/tcp": join(ENGINE, "modules/tcp.ts"),
   "embedded:io/socket/tcp/tls": join(ENGINE, "modules/tls.ts"),
   "embedded:storage/flash": join(ENGINE, "modules/flash.ts"),

@@ -21,6 +21,12 @@ import type { SocketOptions } from "mqtt/transport";
 import { DownloadError, type DownloadOptions, HttpDownload } from "ota/http-download";
 import { type AnnouncementCheck, bytesHex, checkAnnouncement, type Trust, type UpdateManifest } from "ota/manifest";
 import { SHA256 } from "ota/sha256";
+
+/** A streaming SHA-256: the device's native one (the SDK's crypt Digest) where it has one. */
+export interface ImageHash {
+  update(bytes: Uint8Array): void;
+  digest(): Uint8Array;
+}
 import type { FirmwareSlots, SlotWriter } from "ota/slots";
 
 export type OtaState =
@@ -75,6 +81,8 @@ export interface OtaAgentOptions {
   trialBoots?: number;
   /** Download attempts before giving up on an announcement (a dropped link resumes where it stopped). */
   attempts?: number;
+  /** A fresh SHA-256 for an image; default: the TypeScript one (src/ota/sha256.ts), ten times slower on XS than native code. */
+  newHash?: () => ImageHash;
   /** Restarts the device (into the newly selected image). */
   restart(): void;
   log(line: string): void;
@@ -261,7 +269,8 @@ export class OtaAgent {
       this.#fail(manifest, "slot-open", `cannot open the update slot: ${(error as Error).message}`);
       return;
     }
-    const progress = { hash: new SHA256(), received: 0, lastStep: -1, attempt: 0 };
+    const newHash = this.#options.newHash ?? (() => new SHA256());
+    const progress = { hash: newHash(), received: 0, lastStep: -1, attempt: 0 };
     const attempts = this.#options.attempts ?? 5;
     const limit = DEADLINE_BASE_MS + Math.ceil(manifest.size / DEADLINE_RATE) * 1000;
     this.#deadline = this.#options.timers.set(() => {
@@ -277,7 +286,7 @@ export class OtaAgent {
     const restartFromScratch = () => {
       writer.close();
       writer = slots.update.open({ byteLength: manifest.size });
-      progress.hash = new SHA256();
+      progress.hash = newHash();
       progress.received = 0;
     };
 

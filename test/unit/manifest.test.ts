@@ -43,7 +43,7 @@ describe("manifests", () => {
 
   it("exclude the SDK typings that src/typings replaces", () => {
     assert.deepEqual(main.modules["~"], ["$(MODDABLE)/typings/embedded_provider/builtin", "$(MODDABLE)/typings/mc/config",
-      "$(MODDABLE)/typings/embedded/update", "$(MODDABLE)/typings/embedded/storage/flash"]);
+      "$(MODDABLE)/typings/embedded/update", "$(MODDABLE)/typings/embedded/storage/flash", "$(MODDABLE)/typings/crypt"]);
   });
 
   it("compile TypeScript for the same target as tsconfig.json", () => {

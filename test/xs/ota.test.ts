@@ -28,6 +28,6 @@ describe("update cryptography on the XS engine", () => {
     });
     t.diagnostic(/ota timing: (.*)/.exec(output)?.[1] ?? "no timing");
     assert.deepEqual(failures, []);
-    assert.equal(results.length, 7, output);
+    assert.equal(results.length, 8, output);
   });
 });

@@ -9,6 +9,7 @@
  *   codec    ./codec.ts    our encoder + PacketReader vs mqtt-packet, packets/s (target: ours ≥ 2x)
  *   publish  ./publish.ts  QoS 1 to mosquitto, our client on the Node host's TCP vs MQTT.js (target: ≥ 1.5x msgs/s)
  *   xs       ./xs.ts       the client on the XS engine: heap after connect and after 100,000 messages, compute per publish
+ *   ota      ./ota.ts      the update agent on the XS engine: heap while streaming an image, compute per verification and per KiB hashed
  *
  * Progress goes to stderr; the table to stdout and, with the run's date and
  * machine, to build/bench/results.json and build/bench/results.md. Exits 1
@@ -21,10 +22,11 @@ import { join } from "node:path";
 import { ROOT } from "../../sim/firmware-modules";
 import { codecBench } from "./codec";
 import { type Bench, type BenchResult, loadWarning, Progress, renderMarkdown, renderText, runMeta } from "./common";
+import { otaBench } from "./ota";
 import { publishBench } from "./publish";
 import { xsBench } from "./xs";
 
-const BENCHES: Record<string, Bench> = { codec: codecBench, publish: publishBench, xs: xsBench };
+const BENCHES: Record<string, Bench> = { codec: codecBench, publish: publishBench, xs: xsBench, ota: otaBench };
 
 const HELP = `npm run bench [-- options]
 

@@ -25,12 +25,7 @@ import type { Meter } from "../../sim/xs/worker";
 import { startBenchBroker } from "./broker";
 import type { BenchOptions, BenchResult, Row } from "./common";
 import { checkBenchEntry } from "./xs-bundle";
-
-/** Bytes per heap slot of the 64-bit xsnap worker (txSlot: four 8-byte words). */
-const SLOT_BYTES = 32;
-/** 8 MiB buffers of garbage the firmware allocates at a checkpoint to force a collection (64 MiB). */
-const PRESSURE_BUFFERS = 8;
-const PRESSURE_BYTES = PRESSURE_BUFFERS * 8 * 2 ** 20;
+import { meterDeliveries, PRESSURE_BUFFERS, PRESSURE_BYTES, SLOT_BYTES, traceLines } from "./xs-meter";
 
 type Phase = "setup" | "publish" | "idle" | "loopback";
 
@@ -134,19 +129,11 @@ export async function xsBench({ quick, progress }: BenchOptions): Promise<BenchR
     }
   };
 
-  let partial = "";
   const host = new XSHost({
     config,
     entry: checkBenchEntry(join(ROOT, "tools/bench/xs-publish-entry.ts")),
     stdio: "inherit",
-    trace: (text) => {
-      partial += text;
-      let newline: number;
-      while ((newline = partial.indexOf("\n")) >= 0) {
-        onLine(partial.slice(0, newline));
-        partial = partial.slice(newline + 1);
-      }
-    },
+    trace: traceLines(onLine),
     onCrash: (error) => fail(error),
   });
 

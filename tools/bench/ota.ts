@@ -1,0 +1,129 @@
+/*
+ * OTA benchmark: the update agent's memory and compute on the real XS engine
+ * (the bench firmware tools/bench/xs-ota-entry.ts on the XS host). Figures
+ * are the engine's own meters (see tools/bench/xs.ts): live heap slots after
+ * forced collections before, halfway through and after streaming an image
+ * over HTTP into the hash (what a download in flight costs, and that nothing
+ * of it stays afterwards), and XS compute per P-256 verification and per KiB
+ * of SHA-256. The worker meters slots, not chunk memory (buffer bytes).
+ */
+
+import { createHash, generateKeyPairSync, randomBytes, sign } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { ROOT } from "../../sim/firmware-modules";
+import { XSHost } from "../../sim/xs/bridge-host";
+import type { Meter } from "../../sim/xs/worker";
+import { publicKeyHex } from "../ota/keys";
+import type { BenchOptions, BenchResult, Row } from "./common";
+import { checkBenchEntry } from "./xs-bundle";
+import { meterDeliveries, PRESSURE_BUFFERS, PRESSURE_BYTES, SLOT_BYTES, traceLines } from "./xs-meter";
+
+export async function otaBench({ quick, progress }: BenchOptions): Promise<BenchResult> {
+  const started = performance.now();
+  const size = quick ? 256 * 1024 : 1024 * 1024;
+  const image = randomBytes(size);
+  const server = createServer((_request, response) => {
+    response.writeHead(200, { "Content-Length": size, "Content-Type": "application/octet-stream" });
+    response.end(image);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const message = randomBytes(200);
+  const verifies = quick ? 5 : 20;
+  const hashKiB = quick ? 256 : 1024;
+  const config = {
+    "bench.url": `http://127.0.0.1:${(server.address() as AddressInfo).port}/image.bin`,
+    "bench.size": size,
+    "bench.sha256": createHash("sha256").update(image).digest("hex"),
+    "bench.pressure": PRESSURE_BUFFERS,
+    "bench.verifies": verifies,
+    "bench.hashKiB": hashKiB,
+    "bench.publicKey": publicKeyHex(privateKey),
+    "bench.message": message.toString("hex"),
+    "bench.signature": sign("sha256", message, { key: privateKey, dsaEncoding: "ieee-p1363" }).toString("hex"),
+  };
+
+  const heap = new Map<string, { slots: number; allocate: number }>();
+  const compute: Record<string, number> = {};
+  let pending: string[] = [];
+  let done = false;
+  let finish!: () => void;
+  let fail!: (error: Error) => void;
+  const finished = new Promise<void>((resolve, reject) => { finish = resolve; fail = reject; });
+  const onLine = (line: string) => {
+    const match = /^BENCH (\S+) ?(.*)$/.exec(line);
+    if (!match) {
+      if (line.trim()) progress.line(`firmware: ${line}`);
+      return;
+    }
+    const [, what, rest] = match;
+    if (what === "error") fail(new Error(`OTA bench firmware on XS: ${rest}`));
+    else if (what === "done") done = true;
+    else pending.push(`${what} ${rest}`);
+  };
+  const host = new XSHost({
+    config, entry: checkBenchEntry(join(ROOT, "tools/bench/xs-ota-entry.ts")), stdio: "inherit",
+    trace: traceLines(onLine), onCrash: (error) => fail(error),
+  });
+  meterDeliveries(host, (meter: Meter) => {
+    for (const line of pending) {
+      const [what, label] = line.split(" ");
+      if (what === "heap") {
+        heap.set(label, { slots: meter.currentHeapCount, allocate: meter.allocate });
+        progress.line(`heap ${label} the download: ${meter.currentHeapCount.toLocaleString("en-US")} slots after a forced collection, ${(meter.allocate / 2 ** 20).toFixed(1)} MiB reserved`);
+      }
+      // The verifications and the hashing each run alone in one delivery: its compute is theirs (and a trace call's).
+      if ((what === "verify" || what === "hash") && label === "end") compute[what] = meter.compute;
+      if (what === "download") progress.line(`download ${rest(line)}`);
+    }
+    pending = [];
+    // After the meter of the delivery that said "done": its figures are in.
+    if (done) finish();
+  });
+
+  const limit = setTimeout(() => fail(new Error("OTA bench did not finish within 5 minutes")), 300_000);
+  try {
+    await host.start();
+    await finished;
+  }
+  finally {
+    clearTimeout(limit);
+    host.stop();
+    server.close();
+  }
+
+  const before = heap.get("before"), halfway = heap.get("halfway"), after = heap.get("after");
+  if (!before || !halfway || !after || compute.verify === undefined || compute.hash === undefined) throw new Error("OTA bench: checkpoints missing");
+  const confirmed = [before, halfway, after].every((mark) => mark.allocate < PRESSURE_BYTES);
+  // Noise of one reading, as in tools/bench/xs.ts: the pressure buffers allocated after the last collection.
+  const tolerance = 32;
+  const left = after.slots - before.slots;
+  const kib = (slots: number) => `${((slots * SLOT_BYTES) / 1024).toFixed(0)} KiB`;
+  const rows: Row[] = [
+    { metric: "heap before the download (live slots)", ours: before.slots, unit: "slots", note: kib(before.slots) },
+    { metric: "heap halfway through the download (live slots)", ours: halfway.slots, unit: "slots", note: kib(halfway.slots) },
+    { metric: "heap after the download (live slots)", ours: after.slots, unit: "slots", note: kib(after.slots) },
+    {
+      metric: `a ${size / 1024} KiB download in flight (slots over before)`, ours: halfway.slots - before.slots, unit: "slots",
+      note: `${kib(halfway.slots - before.slots)}: downloader, hash, socket and the read in hand, whatever the image's size`,
+    },
+    {
+      metric: "heap left after the download (slots over before)", ours: left, unit: "slots",
+      targetText: `≤ ${tolerance} (none)`, met: left <= tolerance && confirmed,
+      note: `engine reserve ${(before.allocate / 2 ** 20).toFixed(1)} -> ${(after.allocate / 2 ** 20).toFixed(1)} MiB${confirmed ? "" : "; collection not confirmed"}`,
+    },
+    { metric: "XS compute per P-256 signature verification", ours: compute.verify / verifies, unit: "", note: `${verifies} verifications in one delivery` },
+    { metric: "XS compute per KiB of SHA-256", ours: compute.hash / hashKiB, unit: "", note: `${hashKiB} KiB in 1460-byte pieces` },
+  ];
+  const notes = [
+    `the bench firmware (tools/bench/xs-ota-entry.ts) streams a ${size / 1024} KiB image over HTTP from this process with the agent's HttpDownload and SHA-256, counting the bytes a slot would take; heap = live XS slots (${SLOT_BYTES} bytes each) after collections forced by ${PRESSURE_BYTES / 2 ** 20} MiB of ArrayBuffer garbage, read before, halfway and after`,
+    "compute = the worker's instruction meter for the delivery that ran the verifications or the hashing; deterministic, independent of machine load; no peer: the SDK's native crypt modules are not available on the XS host",
+  ];
+  return { name: "ota", title: "XS engine: update agent memory and crypto (XS host)", rows, notes, seconds: (performance.now() - started) / 1000 };
+}
+
+function rest(line: string): string {
+  return line.split(" ").slice(1).join(" ");
+}

@@ -1,0 +1,39 @@
+/*
+ * What the XS benchmarks share: the bench firmware's trace split into lines,
+ * and the engine's meter of every delivery (an event the host hands to the
+ * engine), seen as each delivery returns. See tools/bench/xs.ts for what the
+ * meter's figures mean.
+ */
+
+import type { XSHost } from "../../sim/xs/bridge-host";
+import type { Meter } from "../../sim/xs/worker";
+
+/** A `trace` receiver that calls `onLine` with each complete line. */
+export function traceLines(onLine: (line: string) => void): (text: string) => void {
+  let partial = "";
+  return (text) => {
+    partial += text;
+    let newline: number;
+    while ((newline = partial.indexOf("\n")) >= 0) {
+      onLine(partial.slice(0, newline));
+      partial = partial.slice(newline + 1);
+    }
+  };
+}
+
+/** Calls `onMeter` after every delivery to the host's engine with its meter and the delivered message. */
+export function meterDeliveries(host: XSHost, onMeter: (meter: Meter, message: Uint8Array) => void): void {
+  const worker = host.worker;
+  const command = worker.command.bind(worker);
+  worker.command = async (message: Uint8Array) => {
+    const result = await command(message);
+    onMeter(result.meter, message);
+    return result;
+  };
+}
+
+/** Bytes per heap slot of the 64-bit xsnap worker (txSlot: four 8-byte words). */
+export const SLOT_BYTES = 32;
+/** 8 MiB buffers of garbage a bench firmware allocates at a checkpoint to force a collection (64 MiB). */
+export const PRESSURE_BUFFERS = 8;
+export const PRESSURE_BYTES = PRESSURE_BUFFERS * 8 * 2 ** 20;
