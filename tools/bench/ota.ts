@@ -18,7 +18,7 @@ import type { Meter } from "../../sim/xs/worker";
 import { publicKeyHex } from "../ota/keys";
 import type { BenchOptions, BenchResult, Row } from "./common";
 import { checkBenchEntry } from "./xs-bundle";
-import { meterDeliveries, PRESSURE_BUFFERS, PRESSURE_BYTES, SLOT_BYTES, traceLines } from "./xs-meter";
+import { benchLines, meterDeliveries, PRESSURE_BUFFERS, PRESSURE_BYTES, SLOT_BYTES, traceLines } from "./xs-meter";
 
 export async function otaBench({ quick, progress }: BenchOptions): Promise<BenchResult> {
   const started = performance.now();
@@ -52,17 +52,11 @@ export async function otaBench({ quick, progress }: BenchOptions): Promise<Bench
   let finish!: () => void;
   let fail!: (error: Error) => void;
   const finished = new Promise<void>((resolve, reject) => { finish = resolve; fail = reject; });
-  const onLine = (line: string) => {
-    const match = /^BENCH (\S+) ?(.*)$/.exec(line);
-    if (!match) {
-      if (line.trim()) progress.line(`firmware: ${line}`);
-      return;
-    }
-    const [, what, rest] = match;
+  const onLine = benchLines(progress, (what, rest) => {
     if (what === "error") fail(new Error(`OTA bench firmware on XS: ${rest}`));
     else if (what === "done") done = true;
     else pending.push(`${what} ${rest}`);
-  };
+  });
   const host = new XSHost({
     config, entry: checkBenchEntry(join(ROOT, "tools/bench/xs-ota-entry.ts")), stdio: "inherit",
     trace: traceLines(onLine), onCrash: (error) => fail(error),

@@ -21,6 +21,15 @@ export function traceLines(onLine: (line: string) => void): (text: string) => vo
   };
 }
 
+/** A line handler for a bench firmware's trace: "BENCH <what> <rest>" lines go to `onBench`, any other line is shown as the firmware's. */
+export function benchLines(progress: { line(text: string): void }, onBench: (what: string, rest: string) => void): (line: string) => void {
+  return (line) => {
+    const match = /^BENCH (\S+) ?(.*)$/.exec(line);
+    if (match) onBench(match[1], match[2]);
+    else if (line.trim()) progress.line(`firmware: ${line}`);
+  };
+}
+
 /** Calls `onMeter` after every delivery to the host's engine with its meter and the delivered message. */
 export function meterDeliveries(host: XSHost, onMeter: (meter: Meter, message: Uint8Array) => void): void {
   const worker = host.worker;

@@ -25,7 +25,7 @@ import type { Meter } from "../../sim/xs/worker";
 import { startBenchBroker } from "./broker";
 import type { BenchOptions, BenchResult, Row } from "./common";
 import { checkBenchEntry } from "./xs-bundle";
-import { meterDeliveries, PRESSURE_BUFFERS, PRESSURE_BYTES, SLOT_BYTES, traceLines } from "./xs-meter";
+import { benchLines, PRESSURE_BUFFERS, PRESSURE_BYTES, SLOT_BYTES, traceLines } from "./xs-meter";
 
 type Phase = "setup" | "publish" | "idle" | "loopback";
 
@@ -76,13 +76,7 @@ export async function xsBench({ quick, progress }: BenchOptions): Promise<BenchR
   let fail!: (error: Error) => void;
   const finished = new Promise<void>((resolve, reject) => { finish = resolve; fail = reject; });
 
-  const onLine = (line: string) => {
-    const match = /^BENCH (\S+) ?(.*)$/.exec(line);
-    if (!match) {
-      if (line.trim()) progress.line(`firmware: ${line}`);
-      return;
-    }
-    const [, what, rest] = match;
+  const onLine = benchLines(progress, (what, rest) => {
     const number = Number(rest.split(" ").at(-1));
     switch (what) {
       case "start":
@@ -125,9 +119,9 @@ export async function xsBench({ quick, progress }: BenchOptions): Promise<BenchR
         fail(new Error(`bench firmware on XS: ${rest}`));
         break;
       default:
-        progress.line(line);
+        progress.line(`${what} ${rest}`);
     }
-  };
+  });
 
   const host = new XSHost({
     config,
