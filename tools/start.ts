@@ -6,6 +6,7 @@
 
 import { lookup } from "node:dns/promises";
 import net from "node:net";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import mqtt from "mqtt";
 import { ROOT } from "../sim/firmware-modules";
@@ -76,9 +77,14 @@ subscriber.on("message", (topic, payload, packet) => {
 let stopping = false;
 let firmwareExited: () => void = () => undefined;
 const firmwareGone = new Promise<void>((resolve) => { firmwareExited = resolve; });
+const storage = join(ROOT, ".tmp/devices", `${options.host}-${deviceId}`);
+// npm start runs this working tree: an update taken in an earlier run (npm run release) is erased, with the
+// agent's memory of it; readings waiting in the outbox stay. Within a run, the device keeps what it installs.
+rmSync(join(storage, "flash"), { recursive: true, force: true });
+rmSync(join(storage, "preference", "ota.json"), { force: true });
 const firmware = new SimulatedDevice({
   host: options.host,
-  storage: join(ROOT, ".tmp/devices", `${options.host}-${deviceId}`),
+  storage,
   config,
 }, {
   onLine: (line) => say(`[firmware] ${line}`),
