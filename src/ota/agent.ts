@@ -93,6 +93,8 @@ const RESTART_GRACE_MS = 3000;
 /** A whole download, retries included, must end within DEADLINE_BASE_MS plus the time at DEADLINE_RATE bytes/s: a server that trickles cannot hold the agent forever. */
 const DEADLINE_BASE_MS = 60_000;
 const DEADLINE_RATE = 4096;
+/** After a failed download, the same release is not tried again for this long (its retained announcement comes back at every resubscribe). */
+const RETRY_AFTER_MS = 10 * 60_000;
 
 export class OtaAgent {
   readonly #options: OtaAgentOptions;
@@ -106,6 +108,8 @@ export class OtaAgent {
   #deferred: IncomingMessage | undefined;
   #retryTimer: TimerHandle | undefined;
   #deadline: TimerHandle | undefined;
+  /** The release whose download failed last, and when it may be tried again. */
+  #cooldown: { version: string; until: number } | undefined;
   #status: OtaStatus;
 
   constructor(options: OtaAgentOptions) {
@@ -246,6 +250,11 @@ export class OtaAgent {
     }
     if (check.kind === "current") {
       this.#setStatus({ state: "current", running: trust.version.text, version: check.manifest.version });
+      return;
+    }
+    const cooldown = this.#cooldown;
+    if (cooldown && cooldown.version === check.manifest.version && this.#options.timers.now() < cooldown.until) {
+      log(`ota: ${cooldown.version} failed a moment ago; trying it again in ${Math.ceil((cooldown.until - this.#options.timers.now()) / 1000)} s`);
       return;
     }
     if (store.get("failed") === check.manifest.version) {
@@ -410,6 +419,7 @@ export class OtaAgent {
     this.#deadline = undefined;
     // An image that is not what was signed, or that the slot refuses, will not get better: never fetch it again.
     if (reason === "hash-mismatch" || reason === "image" || reason === "slot") this.#options.store.set("failed", manifest.version);
+    else this.#cooldown = { version: manifest.version, until: this.#options.timers.now() + RETRY_AFTER_MS };
     this.#options.log(`ota: update to ${manifest.version} failed (${reason}): ${message}`);
     this.#setStatus({ state: "failed", running: this.#options.trust.version.text, version: manifest.version, reason, message });
   }

@@ -146,7 +146,8 @@ for (const host of ["node", "xs"] as const) describe(`over-the-air update refusa
         { what: "lower counter", payload: signedAnnouncement({ ...fields, version: "2.2.0", counter: 0 }, key), reason: "downgrade" },
         // A server whose file is shorter than the signed size (a cut connection is retried: test/unit/ota/agent.test.ts, http-download.test.ts).
         { what: "short image", payload: signedAnnouncement({ ...fields, url: variant("short.bin", imageBytes.subarray(0, imageBytes.length >> 1)) } as ManifestFields, key), reason: "protocol" },
-        { what: "altered image", payload: signedAnnouncement({ ...fields, url: variant("altered.bin", altered) } as ManifestFields, key), reason: "hash-mismatch" },
+        // Another version: the short image's release waits ten minutes before it is tried again.
+        { what: "altered image", payload: signedAnnouncement({ ...fields, version: "2.1.1", url: variant("altered.bin", altered) } as ManifestFields, key), reason: "hash-mismatch" },
       ];
       for (const { what, payload, reason } of cases) {
         const since = statuses.messages.length;

@@ -274,6 +274,12 @@ describe("update agent: installing", () => {
     assert.equal(HttpSocket.all.length, 5);
     assert.equal(h.states().at(-1), "failed:connect");
     assert.equal(h.events.at(-1), "close");
+    // The retained announcement comes back (a resubscribe): not tried again for ten minutes, then it is.
+    h.announce();
+    assert.equal(HttpSocket.all.length, 5);
+    h.timers.advance(10 * 60_000);
+    h.announce();
+    assert.equal(HttpSocket.all.length, 6);
   });
 });
 
