@@ -18,13 +18,13 @@
 
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { SLOT_SIZE } from "./node/modules/flash";
+
+export { SLOT_SIZE };
 
 export type SlotName = "ota_0" | "ota_1";
 export type ImageName = "factory" | SlotName;
 export type SlotState = "new" | "pending" | "valid" | "invalid" | "aborted";
-
-/** Bytes per update slot: 1 MiB, as ESP-IDF's two-OTA partition table (partitions_two_ota.csv). */
-export const SLOT_SIZE = 0x100000;
 
 interface OtaData {
   boot: ImageName;
@@ -93,21 +93,26 @@ export class SimulatedFlash {
     renameSync(`${path}.tmp`, path);
   }
 
-  #usable(slot: SlotName): boolean {
-    return existsSync(this.slotPath(slot)) && typeof readDescriptor(readFileSync(this.slotPath(slot))) !== "string";
+  /** The slot's image descriptor, or undefined when the slot holds no readable image. */
+  #descriptor(slot: SlotName): ImageDescriptor | undefined {
+    if (!existsSync(this.slotPath(slot))) return undefined;
+    const descriptor = readDescriptor(readFileSync(this.slotPath(slot)));
+    return typeof descriptor === "string" ? undefined : descriptor;
   }
 
   /**
    * The bootloader: picks the image to run and records this boot.
-   * Returns the image and a line saying what it did.
+   * Returns the image, its descriptor (for a slot) and a line saying what it did.
    */
-  boot(): { image: ImageName; log: string } {
+  boot(): { image: ImageName; descriptor?: ImageDescriptor; log: string } {
     const data = this.#read();
     let log: string;
     let image = data.boot;
+    let descriptor: ImageDescriptor | undefined;
     if (image !== "factory") {
       const state = data.states[image];
-      const usable = this.#usable(image);
+      descriptor = this.#descriptor(image);
+      const usable = descriptor !== undefined;
       if (state === "new" && usable) {
         data.states[image] = "pending";
         log = `bootloader: booting ${image}, new: pending verification`;
@@ -121,7 +126,8 @@ export class SimulatedFlash {
         log = `bootloader: not booting ${image} (${reason}); booting ${data.previous} instead`;
         image = data.previous;
         // The previous image must be a confirmed, readable slot; otherwise the factory app, as a last resort.
-        if (image !== "factory" && !(data.states[image] === "valid" && this.#usable(image))) image = "factory";
+        descriptor = image === "factory" || data.states[image] !== "valid" ? undefined : this.#descriptor(image);
+        if (!descriptor) image = "factory";
         data.boot = image;
       }
       this.#write(data);
@@ -130,7 +136,7 @@ export class SimulatedFlash {
       log = "bootloader: booting factory";
     }
     this.running = image;
-    return { image, log };
+    return { image, descriptor, log };
   }
 
   /** The running image's state for the firmware: factory, valid or pending. */

@@ -10,10 +10,9 @@
  * built with, the simulator's esp_app_desc_t.
  */
 
-import { readFileSync } from "node:fs";
 import { build } from "esbuild";
 import { type FirmwareConfig, firmwareConfig, imageConfig } from "./config";
-import { DESCRIPTOR_PREFIX, type ImageDescriptor, readDescriptor } from "./flash";
+import { DESCRIPTOR_PREFIX, type ImageDescriptor } from "./flash";
 import { deviceFlash } from "./node/storage";
 import { BUNDLE_OPTIONS, FACTORY_IMAGE, firmwareResolution } from "./xs/bundle";
 
@@ -56,9 +55,7 @@ export interface BootedImage {
 /** Runs the simulated bootloader on the device's storage: which image boots, with which config. */
 export function bootImage(overrides: FirmwareConfig): BootedImage {
   const flash = deviceFlash();
-  const { image, log } = flash.boot();
-  if (image === "factory") return { image, path: FACTORY_IMAGE, config: firmwareConfig(overrides), log };
-  const path = flash.slotPath(image);
-  const descriptor = readDescriptor(readFileSync(path)) as ImageDescriptor; // boot() only picks slots whose descriptor reads
-  return { image, path, config: imageConfig(descriptor.config, descriptor.pinned, overrides), log: `${log} (${descriptor.version})` };
+  const { image, descriptor, log } = flash.boot();
+  if (image === "factory" || !descriptor) return { image: "factory", path: FACTORY_IMAGE, config: firmwareConfig(overrides), log };
+  return { image, path: flash.slotPath(image), config: imageConfig(descriptor.config, descriptor.pinned, overrides), log: `${log} (${descriptor.version})` };
 }

@@ -18,7 +18,7 @@ import type { Meter } from "../../sim/xs/worker";
 import { publicKeyHex } from "../ota/keys";
 import type { BenchOptions, BenchResult, Row } from "./common";
 import { checkBenchEntry } from "./xs-bundle";
-import { benchLines, meterDeliveries, PRESSURE_BUFFERS, PRESSURE_BYTES, SLOT_BYTES, traceLines } from "./xs-meter";
+import { benchLines, meterDeliveries, runBenchFirmware, PRESSURE_BUFFERS, PRESSURE_BYTES, SLOT_BYTES, traceLines } from "./xs-meter";
 
 export async function otaBench({ quick, progress }: BenchOptions): Promise<BenchResult> {
   const started = performance.now();
@@ -77,14 +77,10 @@ export async function otaBench({ quick, progress }: BenchOptions): Promise<Bench
     if (done) finish();
   });
 
-  const limit = setTimeout(() => fail(new Error("OTA bench did not finish within 5 minutes")), 300_000);
   try {
-    await host.start();
-    await finished;
+    await runBenchFirmware(host, finished, 300_000, "OTA bench");
   }
   finally {
-    clearTimeout(limit);
-    host.stop();
     server.close();
   }
 

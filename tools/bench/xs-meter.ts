@@ -41,6 +41,20 @@ export function meterDeliveries(host: XSHost, onMeter: (meter: Meter, message: U
   };
 }
 
+/** Runs the bench firmware until `finished` settles, or fails after `limitMs`; stops the host either way. */
+export async function runBenchFirmware(host: XSHost, finished: Promise<void>, limitMs: number, name: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${name} did not finish within ${limitMs / 60_000} minutes`)), limitMs); });
+  try {
+    await host.start();
+    await Promise.race([finished, limit]);
+  }
+  finally {
+    clearTimeout(timer);
+    host.stop();
+  }
+}
+
 /** Bytes per heap slot of the 64-bit xsnap worker (txSlot: four 8-byte words). */
 export const SLOT_BYTES = 32;
 /** 8 MiB buffers of garbage a bench firmware allocates at a checkpoint to force a collection (64 MiB). */

@@ -25,7 +25,7 @@ import type { Meter } from "../../sim/xs/worker";
 import { startBenchBroker } from "./broker";
 import type { BenchOptions, BenchResult, Row } from "./common";
 import { checkBenchEntry } from "./xs-bundle";
-import { benchLines, PRESSURE_BUFFERS, PRESSURE_BYTES, SLOT_BYTES, traceLines } from "./xs-meter";
+import { benchLines, PRESSURE_BUFFERS, runBenchFirmware, PRESSURE_BYTES, SLOT_BYTES, traceLines } from "./xs-meter";
 
 type Phase = "setup" | "publish" | "idle" | "loopback";
 
@@ -155,14 +155,10 @@ export async function xsBench({ quick, progress }: BenchOptions): Promise<BenchR
     return result;
   };
 
-  const limit = setTimeout(() => fail(new Error("XS bench did not finish within 10 minutes")), 600_000);
   try {
-    await host.start();
-    await finished;
+    await runBenchFirmware(host, finished, 600_000, "XS bench");
   }
   finally {
-    clearTimeout(limit);
-    host.stop();
     await broker.stop();
   }
 

@@ -3,7 +3,8 @@
  * repo: it is read from $OTA_SIGNING_KEY (the PEM text, or a path to it) or
  * from keys/ota-signing.key.pem (git-ignored). The public key goes into the
  * firmware as manifest config `ota.publicKey`: 130 hex digits, the
- * uncompressed point, kept in keys/ota-public.hex for the build tools.
+ * uncompressed point, written to keys/ota-public.hex for device builds
+ * (`ota.publicKey=$(cat keys/ota-public.hex)`).
  */
 
 import { createPrivateKey, createPublicKey, type KeyObject, sign } from "node:crypto";
@@ -60,12 +61,6 @@ export function loadSigningKey(path?: string): SigningKey {
     throw new Error(`signing key from ${source} is not a PEM private key (${(error as Error).message})`);
   }
   return { privateKey, publicHex: publicKeyHex(privateKey), source };
-}
-
-/** The public key the build tools put into firmware config, or undefined when there is none yet. */
-export function configuredPublicKey(): string | undefined {
-  if (process.env.OTA_SIGNING_KEY) return loadSigningKey().publicHex;
-  return existsSync(PUBLIC_KEY_FILE) ? readFileSync(PUBLIC_KEY_FILE, "utf8").trim() : undefined;
 }
 
 /** ECDSA P-256 over SHA-256 of `bytes`, as r || s (src/ota/p256.ts verifies it). */

@@ -5,7 +5,8 @@
  * Shared by the XS host's engine, which needs nothing from Node for it.
  */
 
-const SLOT_SIZE = 0x100000;
+/** Bytes per update slot: 1 MiB, as ESP-IDF's two-OTA partition table (partitions_two_ota.csv). */
+export const SLOT_SIZE = 0x100000;
 const BLOCK = 4096;
 
 export interface SimulatedPartition {

@@ -3,13 +3,14 @@
  * across the bridge.
  */
 
+import { SLOT_SIZE } from "../../../node/modules/flash";
 import { call } from "../bridge";
 
 export default Object.freeze({
   get state(): "factory" | "valid" | "pending" {
     return call("boot.state").header.state as "factory" | "valid" | "pending";
   },
-  slotSize: 0x100000,
+  slotSize: SLOT_SIZE,
   markValid(): void {
     call("boot.markValid");
   },
