@@ -37,6 +37,8 @@ export const DEVICE_MODULES = [
   // With embedded:update: flash.open({path: "nextota"}) names the update slot.
   "embedded:storage/flash",
   "mc/config",
+  // Net.resolve, for host names (hosts/common/dns.ts); the simulators give only that part of `net`.
+  "net",
   "preference",
   "time",
   "timer",

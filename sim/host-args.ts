@@ -4,6 +4,7 @@
  *   --storage DIR      the device's flash and NVS (created if missing)
  *   --config JSON      overrides of manifest config, e.g. {"broker":"mqtt://127.0.0.1:1883"}
  *   --time-scale N     the device's clocks run N times faster (sim/node/time-scale.ts)
+ *   --hosts FILE       the simulated network's hosts file, consulted before DNS (sim/node/modules/net.ts)
  *
  * Tests and `npm start` build these with `hostArgs()`.
  */
@@ -17,11 +18,13 @@ export interface HostArgs {
   storage: string;
   config: FirmwareConfig;
   timeScale?: number;
+  hosts?: string;
 }
 
 export function hostArgs(args: HostArgs): string[] {
   const out = ["--storage", args.storage, "--config", JSON.stringify(args.config)];
   if (args.timeScale !== undefined && args.timeScale !== 1) out.push("--time-scale", String(args.timeScale));
+  if (args.hosts) out.push("--hosts", args.hosts);
   return out;
 }
 
@@ -29,6 +32,7 @@ export function parseHostArgs(argv: string[]): HostArgs {
   let storage: string | undefined;
   let config: FirmwareConfig = {};
   let timeScale = 1;
+  let hosts: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const value = argv[i + 1];
     switch (argv[i]) {
@@ -47,10 +51,15 @@ export function parseHostArgs(argv: string[]): HostArgs {
         if (!(timeScale > 0)) throw new Error("--time-scale needs a positive number");
         i++;
         break;
+      case "--hosts":
+        if (!value) throw new Error("--hosts needs a file");
+        hosts = value;
+        i++;
+        break;
       default:
         throw new Error(`unknown host option ${argv[i]}`);
     }
   }
   if (!storage) throw new Error("--storage is required");
-  return { storage, config, timeScale };
+  return { storage, config, timeScale, hosts };
 }

@@ -24,11 +24,13 @@ export interface LaunchOptions {
   config: FirmwareConfig;
   /** The device's clocks run this many times faster (sim/node/time-scale.ts). */
   timeScale?: number;
+  /** The simulated network's hosts file, consulted before DNS (sim/node/modules/net.ts). */
+  hosts?: string;
 }
 
 function spawnHost(options: LaunchOptions): ChildProcess {
   const boot = join(ROOT, "sim", options.host, "boot.ts");
-  return spawn(process.execPath, ["--import", "tsx", boot, ...hostArgs({ storage: options.storage, config: options.config, timeScale: options.timeScale })], {
+  return spawn(process.execPath, ["--import", "tsx", boot, ...hostArgs({ storage: options.storage, config: options.config, timeScale: options.timeScale, hosts: options.hosts })], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe", "ipc"],
   });

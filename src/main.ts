@@ -17,6 +17,7 @@ import TLS from "embedded:io/socket/tcp/tls";
 import config from "mc/config";
 import Preference from "preference";
 import board from "host/board";
+import dns from "host/dns";
 import system from "host/system";
 import slots from "host/update";
 import { Application } from "./app/application";
@@ -55,7 +56,7 @@ function socketOptions(tls: TLSSettings | undefined): SocketOptions {
 const settings = parseSettings(config);
 const deviceId = deviceIdFrom(settings.deviceId, system.macAddress());
 const clientId = settings.clientId || `xs-sensor-${deviceId}`;
-const brokerName = `${settings.broker.address}:${settings.broker.port}${settings.tls ? ` (TLS, ${settings.tls.serverName})` : ""}`;
+const brokerName = `${settings.broker.host}:${settings.broker.port}${settings.tls ? ` (TLS, ${settings.tls.serverName})` : ""}`;
 const sensorCount = settings.sensors.auto ? 2 : settings.sensors.sensors.length;
 const topics = topicsFor(settings.topicPrefix, deviceId, sensorCount);
 
@@ -67,7 +68,8 @@ let ota: OtaAgent | undefined;
 
 const client = new MQTTClient({
   socket: socketOptions(settings.tls),
-  address: settings.broker.address,
+  host: settings.broker.host,
+  dns,
   port: settings.broker.port,
   clientId,
   keepalive: settings.keepalive,
@@ -129,6 +131,7 @@ function updateAgent(): OtaAgent | undefined {
     trust: { publicKey, target, counter, version: { ...version, text: settings.version }, slotSize: slots.boot.slotSize },
     topics: { announce: topic || `${settings.topicPrefix}/ota/${target}`, status: topics.ota },
     socket: { io: TCP as unknown as SocketConstructor },
+    dns,
     // https:// images: the TLS socket, checking the server against ota.ca (and ota.serverName, else the URL's host).
     secureSocket: ca ? { io: TLS as unknown as SocketConstructor, TCP: { io: TCP }, host: serverName, secure: { certificate: ca } } : undefined,
     timers: deviceTimers,

@@ -32,7 +32,6 @@ export const HOST_SDK_MODULES: Readonly<Record<string, Readonly<Record<string, s
   esp32: Object.freeze({
     onewire: "$(MODDABLE)/modules/drivers/onewire/manifest.json",
     "embedded:network/interface/wifi": "$(MODDABLE)/modules/io/wifi/manifest.json",
-    net: "$(MODDABLE)/modules/network/net/manifest.json",
     sntp: "$(MODDABLE)/modules/network/sntp/manifest.json",
   }),
   pico_w: Object.freeze({

@@ -15,6 +15,7 @@ import { register } from "node:module";
 import { pathToFileURL } from "node:url";
 import { parseHostArgs, RESTART_EXIT_CODE } from "../host-args";
 import { bootImage } from "../image";
+import { setHostsFile } from "./modules/net";
 import { setStorageDirectory } from "./storage";
 import { setTimeScale } from "./time-scale";
 
@@ -22,6 +23,7 @@ const args = parseHostArgs(process.argv.slice(2));
 mkdirSync(args.storage, { recursive: true });
 setStorageDirectory(args.storage);
 setTimeScale(args.timeScale ?? 1);
+setHostsFile(args.hosts);
 
 // Moddable's `system` module gives boards a global System with restart(); here a restart is the launcher starting us again.
 (globalThis as { System?: unknown }).System = Object.freeze({

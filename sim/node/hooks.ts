@@ -37,6 +37,7 @@ const implementations: Record<Exclude<DeviceModule, "mc/config">, string> = {
   "embedded:io/socket/tcp/tls": new URL("./modules/tls.ts", import.meta.url).href,
   "embedded:storage/flash": new URL("./modules/flash.ts", import.meta.url).href,
   "embedded:update": new URL("./modules/update.ts", import.meta.url).href,
+  "net": new URL("./modules/net.ts", import.meta.url).href,
   "preference": new URL("./modules/preference.ts", import.meta.url).href,
   "time": new URL("./modules/time.ts", import.meta.url).href,
   "timer": new URL("./modules/timer.ts", import.meta.url).href,

@@ -9,6 +9,7 @@
  */
 
 import type { FirmwareConfig } from "../config";
+import Net from "../node/modules/net";
 import Preference from "../node/modules/preference";
 import Update from "../node/modules/update";
 import { deviceFlash } from "../node/storage";
@@ -206,6 +207,12 @@ export class XSHost {
         // After this delivery: the firmware is mid-call now.
         setImmediate(() => (this.#options.onRestart ?? (() => this.#crash(new Error("the firmware restarted the device"))))());
         return frame({});
+
+      case "net.resolve": {
+        const id = header.id as number;
+        Net.resolve(header.name as string, (name, address) => this.post(() => ({ event: "net", id, name, address })));
+        return frame({});
+      }
 
       case "tcp.open": {
         const id = this.#nextSocket++;

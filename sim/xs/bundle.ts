@@ -28,6 +28,7 @@ const implementations: Record<Exclude<DeviceModule, "mc/config">, string> = {
   "embedded:io/socket/tcp/tls": join(ENGINE, "modules/tls.ts"),
   "embedded:storage/flash": join(ENGINE, "modules/flash.ts"),
   "embedded:update": join(ENGINE, "modules/update.ts"),
+  "net": join(ENGINE, "modules/net.ts"),
   "preference": join(ENGINE, "modules/preference.ts"),
   "time": join(ENGINE, "modules/time.ts"),
   "timer": join(ENGINE, "modules/timer.ts"),

@@ -6,11 +6,13 @@
  * ...) are ignored. Messages never quote passwords, certificates or keys.
  */
 
+import { HOST_NAME, isHost, isIPv4Address } from "../mqtt/resolver";
 import { hexBytes } from "../ota/manifest";
 import { parseSensors, type SensorsSetting } from "./sensor-config";
 
 export interface BrokerAddress {
-  address: string;
+  /** An IPv4 address, or a host name the device looks up (DNS) at every connection attempt. */
+  host: string;
   port: number;
   /** mqtts:// : the connection uses TLS (see `Settings.tls`). */
   tls: boolean;
@@ -21,7 +23,7 @@ export interface BrokerAddress {
  * text in config and are kept as DER, the form Moddable's TLS takes.
  */
 export interface TLSSettings {
-  /** The name the broker's certificate carries (mqtt.serverName): the firmware connects to an IP address. */
+  /** The name the broker's certificate must carry: mqtt.serverName, else the broker URL's host name. */
   serverName: string;
   /** The CA that signs the broker's certificate (mqtt.ca), DER; undefined: the device's built-in roots. */
   ca: ArrayBuffer | undefined;
@@ -85,23 +87,21 @@ export interface OutboxSettings {
   recordBytes: number;
 }
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
 /**
- * Parses `mqtt://address:port` (default port 1883) or `mqtts://address:port`
- * (TLS, default port 8883). ECMA-419 sockets connect to IP addresses;
+ * Parses `mqtt://host:port` (default port 1883) or `mqtts://host:port`
+ * (TLS, default port 8883). The host is an IPv4 address or a host name;
  * `localhost` is taken as 127.0.0.1.
  */
 export function parseBroker(key: string, value: unknown): BrokerAddress {
-  if (typeof value !== "string") throw new TypeError(`${key} must be a string like "mqtt://192.168.1.10:1883" or "mqtts://192.168.1.10:8883"`);
+  if (typeof value !== "string") throw new TypeError(`${key} must be a string like "mqtt://broker.lan:1883", "mqtt://192.168.1.10:1883" or "mqtts://broker.example.com:8883"`);
   const match = /^(mqtts?):\/\/([^:/]+)(?::(\d+))?\/?$/.exec(value);
-  if (!match) throw new TypeError(`${key} ${JSON.stringify(value)} is not a broker URL like "mqtt://192.168.1.10:1883" or "mqtts://192.168.1.10:8883"`);
+  if (!match) throw new TypeError(`${key} ${JSON.stringify(value)} is not a broker URL like "mqtt://broker.lan:1883", "mqtt://192.168.1.10:1883" or "mqtts://broker.example.com:8883"`);
   const tls = match[1] === "mqtts";
-  const address = match[2] === "localhost" ? "127.0.0.1" : match[2];
-  if (!IPV4.test(address)) throw new TypeError(`${key} host ${JSON.stringify(match[2])} must be an IPv4 address (this firmware does not resolve host names yet${tls ? "; give the name the certificate carries in mqtt.serverName" : ""})`);
+  const host = match[2] === "localhost" ? "127.0.0.1" : match[2];
+  if (!isHost(host)) throw new TypeError(`${key} host ${JSON.stringify(match[2])} must be a host name such as "broker.lan" or an IPv4 address (IPv6 is not supported)`);
   const port = match[3] === undefined ? (tls ? 8883 : 1883) : Number(match[3]);
   if (!(port >= 1 && port <= 65535)) throw new RangeError(`${key} port must be 1 to 65535, not ${match[3]}`);
-  return { address, port, tls };
+  return { host, port, tls };
 }
 
 const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -170,8 +170,6 @@ function privateKey(key: string, value: string): ArrayBuffer {
   return blocks[0].der;
 }
 
-const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
-
 /** The mqtt.* TLS keys: required and checked for mqtts://, refused for mqtt:// (they would be ignored). */
 function parseTLS(broker: BrokerAddress, optional: (key: string) => string | undefined): TLSSettings | undefined {
   const serverName = optional("mqtt.serverName");
@@ -184,13 +182,13 @@ function parseTLS(broker: BrokerAddress, optional: (key: string) => string | und
     if (given.length) throw new TypeError(`config ${given.join(", ")} ${given.length > 1 ? "are" : "is"} for TLS, but broker is mqtt://; use an mqtts:// broker URL, or remove ${given.length > 1 ? "them" : "it"}`);
     return undefined;
   }
-  if (serverName === undefined)
-    throw new TypeError("config mqtt.serverName is required with an mqtts:// broker: the host name in the broker's certificate (the firmware connects to the IP address in the URL and checks the certificate against this name)");
-  if (!HOST_NAME.test(serverName)) throw new TypeError(`config mqtt.serverName ${JSON.stringify(serverName)} must be a host name such as "broker.example.com" (or an IPv4 address the certificate names)`);
+  if (serverName === undefined && isIPv4Address(broker.host))
+    throw new TypeError("config mqtt.serverName is required with an mqtts:// broker given by IP address: the host name in the broker's certificate (the firmware checks the certificate against this name); or give the broker by that name");
+  if (serverName !== undefined && !isHost(serverName)) throw new TypeError(`config mqtt.serverName ${JSON.stringify(serverName)} must be a host name such as "broker.example.com" (or an IPv4 address the certificate names)`);
   if ((certificate === undefined) !== (key === undefined))
     throw new TypeError(`config ${certificate === undefined ? "mqtt.key is set without mqtt.certificate" : "mqtt.certificate is set without mqtt.key"}: a client certificate needs both`);
   return {
-    serverName,
+    serverName: serverName ?? broker.host,
     ca: ca === undefined ? undefined : certificates("mqtt.ca", ca, true)[0],
     certificates: certificate === undefined ? undefined : certificates("mqtt.certificate", certificate, false),
     key: key === undefined ? undefined : privateKey("mqtt.key", key),

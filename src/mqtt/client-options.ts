@@ -8,6 +8,7 @@ import { PROTOCOL_LEVEL_311 } from "./constants";
 import { encode } from "./encoder";
 import { MemoryOutboxStore, type OutboxStore } from "./outbox-store";
 import type { ConnectPacket, QoS, Will } from "./packets";
+import { isHost, isIPv4Address, type ResolverOptions } from "./resolver";
 import type { OverflowPolicy, SessionLimits } from "./session";
 import type { IncomingMessage } from "./subscriptions";
 import type { Timers } from "./timers";
@@ -45,8 +46,12 @@ export interface OutboxOptions {
 export interface ClientOptions {
   /** `{io: TCP}` (or a TLS socket class and its options), ECMA-419 style. */
   socket: SocketOptions;
-  /** IP address of the broker (ECMA-419 sockets take addresses, not names). */
-  address: string;
+  /** The broker's IPv4 address. Give this or `host`. */
+  address?: string;
+  /** The broker's host name (or IPv4 address), looked up with `dns` at every connection attempt. Give this or `address`. */
+  host?: string;
+  /** The DNS resolver for `host`, ECMA-419 style: `{io: Resolver, ...its options}` (src/mqtt/resolver.ts). */
+  dns?: ResolverOptions;
   /** Default 1883. */
   port?: number;
   clientId: string;
@@ -81,6 +86,8 @@ export interface ClientOptions {
 
 /** Options after checking, with defaults applied. */
 export interface ClientSettings {
+  /** The broker: an IPv4 address, or a host name `dns` resolves. */
+  host: string;
   port: number;
   keepaliveMs: number;
   initialDelay: number;
@@ -130,10 +137,23 @@ function message(field: string, given: MessageOptions): Will {
   };
 }
 
+function brokerHost(options: ClientOptions): string {
+  const { address, host, dns } = options;
+  if ((address === undefined) === (host === undefined)) throw new TypeError("give the broker as address (an IPv4 address) or host (a host name), not both and not neither");
+  if (address !== undefined) {
+    if (typeof address !== "string" || !isIPv4Address(address)) throw new TypeError(`address must be the broker's IPv4 address, such as "192.168.1.10", not ${JSON.stringify(address)}; give a name as host`);
+    return address;
+  }
+  if (typeof host !== "string" || !isHost(host)) throw new TypeError(`host must be a host name such as "broker.example.com" or an IPv4 address, not ${JSON.stringify(host)}`);
+  if (dns !== undefined && typeof dns?.io !== "function") throw new TypeError("dns must be {io: Resolver, ...}, e.g. the host's resolver (module host/dns)");
+  if (!dns && !isIPv4Address(host)) throw new TypeError(`host ${JSON.stringify(host)} is a name: give a DNS resolver as dns: {io: Resolver}`);
+  return host;
+}
+
 export function checkOptions(options: ClientOptions): ClientSettings {
   if (typeof options !== "object" || options === null) throw new TypeError("MQTT client options must be an object");
   if (typeof options.socket?.io !== "function") throw new TypeError("socket must be {io: SocketClass, ...}, e.g. {io: TCP} from embedded:io/socket/tcp");
-  if (typeof options.address !== "string" || options.address.length === 0) throw new TypeError("address must be the broker's IP address");
+  const host = brokerHost(options);
   if (typeof options.clientId !== "string") throw new TypeError("clientId must be a string");
   if (typeof options.timers?.set !== "function") throw new TypeError("timers must provide now(), set() and clear()");
   if (options.random !== undefined && typeof options.random !== "function") throw new TypeError("random must be a function returning [0, 1)");
@@ -155,6 +175,7 @@ export function checkOptions(options: ClientOptions): ClientSettings {
   encode(connect); // checks every CONNECT field now, not on the first attempt
 
   return {
+    host,
     port: integer("port", options.port ?? 1883, 1, 65535),
     keepaliveMs: keepalive * 1000,
     initialDelay,

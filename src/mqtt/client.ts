@@ -25,6 +25,7 @@ import { type ClientOptions, type ClientSettings, bytesOf, checkOptions, qosOf, 
 import { encode, encodeCheckedPublish } from "./encoder";
 import { ClientClosedError, ConnectionRefusedError, OutboxFullError, TimeoutError } from "./errors";
 import type { Packet, PublishPacket, QoS } from "./packets";
+import { isIPv4Address, resolveHost } from "./resolver";
 import { Session } from "./session";
 import { type MessageHandler, Subscriptions } from "./subscriptions";
 import type { TimerHandle, Timers } from "./timers";
@@ -82,6 +83,8 @@ export class MQTTClient {
   #lastReceived = 0;
   #timer: TimerHandle | undefined;
   #deadline: TimerHandle | undefined;
+  /** Cancels the broker's host name look-up in progress. */
+  #cancelLookup: (() => void) | undefined;
   #connects = 0;
   #disconnects = 0;
   #rejectedQoS0 = 0;
@@ -201,17 +204,36 @@ export class MQTTClient {
     this.#timers.clear(this.#timer);
     this.#timers.clear(this.#deadline);
     this.#timer = this.#deadline = undefined;
+    this.#cancelLookup?.();
+    this.#cancelLookup = undefined;
     if (state !== "connecting" && state !== "connected") this.#transport = undefined;
   }
 
+  /** A connection attempt: looks the broker's host name up (an address passes through), then connects. */
   #open(): void {
     this.#enter("connecting");
+    const { host, connectTimeout } = this.#settings;
+    if (isIPv4Address(host)) return this.#connect(host);
+    this.#cancelLookup = resolveHost({
+      dns: this.#options.dns, host, timers: this.#timers, timeoutMs: connectTimeout,
+      onResolved: (address) => {
+        this.#cancelLookup = undefined;
+        this.#connect(address);
+      },
+      onError: (error) => {
+        this.#cancelLookup = undefined;
+        this.#lost(new LinkError("dns", `cannot connect to the broker: ${error.message}`, error));
+      },
+    });
+  }
+
+  #connect(address: string): void {
     const { port, connectTimeout } = this.#settings;
     let transport: Transport;
     try {
       transport = new Transport({
         socket: this.#options.socket,
-        address: this.#options.address,
+        address,
         port,
         maxPacketSize: this.#settings.maxPacketSize,
         onOpen: () => {
@@ -231,7 +253,7 @@ export class MQTTClient {
     this.#transport = transport;
     this.#timer = this.#timers.set(() => {
       this.#timer = undefined;
-      this.#lost(new TimeoutError("connect-timeout", `no CONNACK within ${connectTimeout} ms of connecting to ${this.#options.address}:${port}`));
+      this.#lost(new TimeoutError("connect-timeout", `no CONNACK within ${connectTimeout} ms of connecting to ${address}:${port}`));
     }, connectTimeout);
   }
 

@@ -50,6 +50,7 @@ export type LinkEndReason =
   | "closed"        // close() was called
   | "peer-closed"   // the broker or network closed the connection
   | "socket"        // the socket reported an error or refused to open
+  | "dns"           // the broker's host name could not be resolved (no socket was opened)
   | "malformed";    // bytes that are not MQTT arrived
 
 export class LinkError extends Error {

@@ -15,6 +15,7 @@
  *   {"state": "...", "version": "...", "running": "...", ...}
  */
 
+import type { ResolverOptions } from "mqtt/resolver";
 import type { Timers, TimerHandle } from "mqtt/timers";
 import type { IncomingMessage } from "mqtt/subscriptions";
 import type { SocketOptions } from "mqtt/transport";
@@ -73,6 +74,8 @@ export interface OtaAgentOptions {
   socket: SocketOptions;
   /** For https:// images: TLS socket options (see HttpDownload's secureSocket); without them https:// is refused. */
   secureSocket?: SocketOptions;
+  /** The DNS resolver for image URLs that name their host (`{io: Resolver}`); without it they are refused. */
+  dns?: ResolverOptions;
   timers: Timers;
   store: OtaStore;
   /** A new image must pass the health gate within this time of a boot. */
@@ -368,10 +371,10 @@ export class OtaAgent {
         },
       };
       try {
-        this.#download = new HttpDownload({ socket: this.#options.socket, secureSocket: this.#options.secureSocket, url: manifest.url, offset: resumeFrom, size: manifest.size, timers: this.#options.timers, ...events });
+        this.#download = new HttpDownload({ socket: this.#options.socket, secureSocket: this.#options.secureSocket, dns: this.#options.dns, url: manifest.url, offset: resumeFrom, size: manifest.size, timers: this.#options.timers, ...events });
       }
       catch (error) {
-        // A URL this device cannot fetch (https://, a host name): refused before any byte.
+        // A URL this device cannot fetch (https:// without ota.ca, a host name without a resolver): refused before any byte.
         writer.close();
         this.#fail(manifest, error instanceof DownloadError ? error.reason : "url", (error as Error).message);
       }

@@ -25,6 +25,7 @@
  * - if a callback throws, the download closes and the exception propagates.
  */
 
+import { resolveHost, type ResolverOptions } from "mqtt/resolver";
 import type { TimerHandle, Timers } from "mqtt/timers";
 import type { SocketInstance, SocketOptions } from "mqtt/transport";
 import { checkResponse, DownloadError, type DownloadFailure, encodeGet, type HttpTarget, parseHttpUrl, parseResponseHead } from "ota/http-message";
@@ -42,6 +43,8 @@ export interface DownloadOptions {
    * `host` the server name, by default the URL's host). Without it https:// is refused ("url").
    */
   secureSocket?: SocketOptions;
+  /** The DNS resolver for a URL that names its host (`{io: Resolver}`, src/mqtt/resolver.ts); without it such a URL is refused ("url"). */
+  dns?: ResolverOptions;
   url: string;
   /** Resume: ask for the bytes from here on. Default 0. */
   offset?: number;
@@ -60,7 +63,7 @@ export interface DownloadOptions {
 }
 
 type State =
-  /** Waiting for the socket's first onWritable. */
+  /** Looking the URL's host name up, or waiting for the socket's first onWritable. */
   | "connecting"
   /** Connected; sending the request and collecting the response header. */
   | "header"
@@ -83,6 +86,10 @@ export class HttpDownload {
   #received = 0;
   #lastActivity: number;
   #timer: TimerHandle | undefined;
+  /** Cancels the host name look-up in progress. */
+  #cancelLookup: (() => void) | undefined;
+  /** The address the URL's host name resolved to. */
+  #resolved: string | undefined;
   readonly #target: HttpTarget;
   readonly #offset: number;
   readonly #size: number;
@@ -111,14 +118,38 @@ export class HttpDownload {
     this.#lastActivity = timers.now();
     this.#arm(idleTimeoutMs);
 
+    const address = this.#target.address;
+    if (address) this.#open(chosen, address);
+    else {
+      if (!options.dns) {
+        timers.clear(this.#timer);
+        throw new DownloadError("url", `url ${JSON.stringify(options.url)}: host "${this.#target.name}" is a name and this device has no DNS resolver for downloads`);
+      }
+      this.#cancelLookup = resolveHost({
+        dns: options.dns, host: this.#target.name, timers, timeoutMs: idleTimeoutMs,
+        onResolved: (resolved) => {
+          this.#cancelLookup = undefined;
+          this.#resolved = resolved;
+          this.#open(chosen, resolved);
+        },
+        onError: (error) => {
+          this.#cancelLookup = undefined;
+          this.#fail("connect", error.message, undefined, error);
+        },
+      });
+    }
+  }
+
+  #open(chosen: SocketOptions, address: string): void {
     const download = this;
     const { io, ...extra } = chosen;
+    const { timers } = this.#options;
     // TLS checks the certificate against `host`: the configured server name, or the URL's host.
     if (this.#target.secure) extra.host ??= this.#target.name;
     try {
       this.#socket = new io({
         ...extra,
-        address: this.#target.address,
+        address,
         port: this.#target.port,
         nodelay: true,
         onReadable(count: number) { if (count > 0) download.#readable(); },
@@ -143,7 +174,9 @@ export class HttpDownload {
   }
 
   #where(): string {
-    return `${this.#target.address}:${this.#target.port}`;
+    const { address, name, port } = this.#target;
+    const resolved = this.#resolved;
+    return address ? `${address}:${port}` : resolved ? `${name} (${resolved}):${port}` : `${name}:${port}`;
   }
 
   #arm(ms: number): void {
@@ -289,6 +322,8 @@ export class HttpDownload {
 
   #end(): void {
     this.#state = "ended";
+    this.#cancelLookup?.();
+    this.#cancelLookup = undefined;
     this.#header = undefined;
     this.#request = undefined;
     if (this.#timer !== undefined) {

@@ -9,11 +9,13 @@
  * goes into a message.
  */
 
+import { isHost, isIPv4Address } from "mqtt/resolver";
+
 export const MAX_URL_LENGTH = 1024;
 
 export type DownloadFailure =
-  | "url"        // not http://<IPv4>[:port]/path
-  | "connect"    // the socket did not open, or the request could not be sent
+  | "url"        // not http(s)://<host>[:port]/path, or one this client cannot fetch
+  | "connect"    // the host name did not resolve, the socket did not open, or the request could not be sent
   | "status"     // a status other than 200 or 206 (`status` holds it)
   | "protocol"   // a response this client cannot or must not use
   | "timeout"    // no bytes for the idle timeout
@@ -33,8 +35,8 @@ export class DownloadError extends Error {
 }
 
 export interface HttpTarget {
-  /** IPv4 address to connect to. */
-  readonly address: string;
+  /** IPv4 address to connect to; undefined when the URL names the host (looked up before connecting). */
+  readonly address: string | undefined;
   readonly port: number;
   /** The Host field's value. */
   readonly host: string;
@@ -46,13 +48,12 @@ export interface HttpTarget {
   readonly path: string;
 }
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const FORM = "expected http://<IPv4 address>[:port]/path or https://...";
+const FORM = "expected http://<host name or IPv4 address>[:port]/path or https://...";
 
 /**
- * Where `url` points: http:// or https://, an IPv4 address ("localhost" is
- * 127.0.0.1, as sockets take addresses, not names), port 80 or 443 by
- * default, a path. Throws DownloadError "url" saying what is wrong.
+ * Where `url` points: http:// or https://, a host name or an IPv4 address
+ * ("localhost" is 127.0.0.1), port 80 or 443 by default, a path. Throws
+ * DownloadError "url" saying what is wrong.
  */
 export function parseHttpUrl(url: string): HttpTarget {
   const refuse = (why: string) => new DownloadError("url", `url ${JSON.stringify(url)}: ${why}`);
@@ -80,8 +81,8 @@ export function parseHttpUrl(url: string): HttpTarget {
   const standard = secure ? 443 : 80;
   const port = match[2] === undefined ? standard : Number(match[2]);
   if (port < 1 || port > 65535) throw refuse(`port ${match[2]} is out of range 1-65535`);
-  const address = name.toLowerCase() === "localhost" ? "127.0.0.1" : name;
-  if (!IPV4.test(address)) throw refuse(`host "${name}" is not an IPv4 address (the device does not resolve host names for downloads)`);
+  if (!isHost(name)) throw refuse(`host "${name}" is neither a host name nor an IPv4 address`);
+  const address = name.toLowerCase() === "localhost" ? "127.0.0.1" : isIPv4Address(name) ? name : undefined;
   return { address, port, host: port === standard ? name : `${name}:${port}`, name, path, secure };
 }
 

@@ -10,6 +10,8 @@ import { temporaryDirectory } from "./brokers";
 export interface DeviceOptions {
   /** The device's clocks run this many times faster. */
   timeScale?: number;
+  /** The simulated network's hosts file, consulted before DNS (sim/node/modules/net.ts). */
+  hosts?: string;
 }
 
 export class Device {
@@ -24,7 +26,7 @@ export class Device {
     this.storage = storage;
     let exited: (result: { code: number | null; signal: NodeJS.Signals | null }) => void = () => undefined;
     this.exited = new Promise((resolve) => { exited = resolve; });
-    this.#device = new SimulatedDevice({ host, storage, config, timeScale: options.timeScale }, {
+    this.#device = new SimulatedDevice({ host, storage, config, timeScale: options.timeScale, hosts: options.hosts }, {
       onLine: (line) => {
         this.lines.push(line);
         if (process.env.DEVICE_LOG) process.stderr.write(`[${host}] ${line}\n`);

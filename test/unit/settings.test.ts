@@ -11,7 +11,7 @@ const manifestConfig = JSON.parse(readFileSync(join(ROOT, "manifest.json"), "utf
 describe("firmware settings (mc/config)", () => {
   it("takes the manifest's defaults as they are: the seed demo", () => {
     const settings = parseSettings(manifestConfig);
-    assert.deepEqual(settings.broker, { address: "127.0.0.1", port: 1883, tls: false });
+    assert.deepEqual(settings.broker, { host: "127.0.0.1", port: 1883, tls: false });
     assert.equal(settings.tls, undefined);
     assert.equal(`${settings.topicPrefix}/${settings.deviceId}`, "home/livingroom");
     assert.equal(settings.interval, 5000);
@@ -36,16 +36,18 @@ describe("firmware settings (mc/config)", () => {
     assert.throws(() => parseSettings({ broker: "tcp://x" }), /config broker "tcp:\/\/x" is not a broker URL/);
   });
 
-  it("parses broker URLs to an address and port", () => {
-    assert.deepEqual(parseBroker("b", "mqtt://10.1.2.3"), { address: "10.1.2.3", port: 1883, tls: false });
-    assert.deepEqual(parseBroker("b", "mqtt://localhost:1884/"), { address: "127.0.0.1", port: 1884, tls: false });
-    assert.deepEqual(parseBroker("b", "mqtts://10.1.2.3"), { address: "10.1.2.3", port: 8883, tls: true });
-    assert.deepEqual(parseBroker("b", "mqtts://10.1.2.3:18883"), { address: "10.1.2.3", port: 18883, tls: true });
-    assert.throws(() => parseBroker("b", "mqtts://broker.example.com"), /must be an IPv4 address .*mqtt.serverName/);
-    assert.throws(() => parseBroker("b", "ssl://10.1.2.3"), /is not a broker URL like "mqtt:\/\/192.168.1.10:1883" or "mqtts:\/\/192.168.1.10:8883"/);
-    assert.throws(() => parseBroker("b", "mqtt://broker.local:1883"), /must be an IPv4 address/);
+  it("parses broker URLs to a host (name or IPv4 address) and port", () => {
+    assert.deepEqual(parseBroker("b", "mqtt://10.1.2.3"), { host: "10.1.2.3", port: 1883, tls: false });
+    assert.deepEqual(parseBroker("b", "mqtt://localhost:1884/"), { host: "127.0.0.1", port: 1884, tls: false });
+    assert.deepEqual(parseBroker("b", "mqtts://10.1.2.3"), { host: "10.1.2.3", port: 8883, tls: true });
+    assert.deepEqual(parseBroker("b", "mqtts://10.1.2.3:18883"), { host: "10.1.2.3", port: 18883, tls: true });
+    assert.deepEqual(parseBroker("b", "mqtts://broker.example.com"), { host: "broker.example.com", port: 8883, tls: true });
+    assert.deepEqual(parseBroker("b", "mqtt://homeassistant.local:1883"), { host: "homeassistant.local", port: 1883, tls: false });
+    assert.throws(() => parseBroker("b", "ssl://10.1.2.3"), /is not a broker URL like "mqtt:\/\/broker.lan:1883"/);
+    assert.throws(() => parseBroker("b", "mqtt://bro_ker.lan"), /host "bro_ker.lan" must be a host name such as "broker.lan" or an IPv4 address/);
+    assert.throws(() => parseBroker("b", "mqtt://[::1]:1883"), /IPv6 is not supported|not a broker URL/);
     assert.throws(() => parseBroker("b", "mqtt://1.2.3.4:70000"), /port must be 1 to 65535/);
-    assert.throws(() => parseBroker("b", "mqtt://256.1.1.1"), /must be an IPv4 address/);
+    assert.throws(() => parseBroker("b", "mqtt://256.1.1.1"), /must be a host name .* or an IPv4 address/);
   });
 });
 
@@ -73,7 +75,7 @@ const TLS_BASE = { broker: "mqtts://10.0.0.5", "mqtt.serverName": "broker.exampl
 describe("firmware settings: TLS (mqtts://, mqtt.serverName, mqtt.ca, mqtt.certificate, mqtt.key)", () => {
   it("selects TLS with mqtts://, port 8883 by default, and takes the server name", () => {
     const settings = parseSettings(TLS_BASE);
-    assert.deepEqual(settings.broker, { address: "10.0.0.5", port: 8883, tls: true });
+    assert.deepEqual(settings.broker, { host: "10.0.0.5", port: 8883, tls: true });
     assert.deepEqual(settings.tls, { serverName: "broker.example.com", ca: undefined, certificates: undefined, key: undefined });
   });
 
@@ -100,11 +102,16 @@ describe("firmware settings: TLS (mqtts://, mqtt.serverName, mqtt.ca, mqtt.certi
     assert.equal(parseSettings({ broker: "mqtt://10.0.0.5", "mqtt.serverName": "", "mqtt.ca": "" }).tls, undefined);
   });
 
-  it("needs mqtt.serverName for mqtts://, and a host name there", () => {
-    assert.throws(() => parseSettings({ broker: "mqtts://10.0.0.5" }), /config mqtt.serverName is required with an mqtts:\/\/ broker/);
+  it("needs mqtt.serverName for mqtts:// to an IPv4 address, and a host name there", () => {
+    assert.throws(() => parseSettings({ broker: "mqtts://10.0.0.5" }), /config mqtt.serverName is required with an mqtts:\/\/ broker given by IP address/);
     assert.throws(() => parseSettings({ ...TLS_BASE, "mqtt.serverName": "https://broker" }), /config mqtt.serverName "https:\/\/broker" must be a host name/);
     assert.throws(() => parseSettings({ ...TLS_BASE, "mqtt.serverName": 7 }), /config mqtt.serverName must be a string/);
     assert.equal(parseSettings({ ...TLS_BASE, "mqtt.serverName": "10.0.0.5" }).tls!.serverName, "10.0.0.5");
+  });
+
+  it("checks the certificate against the broker URL's host name unless mqtt.serverName says otherwise", () => {
+    assert.equal(parseSettings({ broker: "mqtts://broker.example.com" }).tls!.serverName, "broker.example.com");
+    assert.equal(parseSettings({ broker: "mqtts://broker.lan", "mqtt.serverName": "mqtt.example.com" }).tls!.serverName, "mqtt.example.com");
   });
 
   it("refuses TLS keys with an mqtt:// broker rather than ignore them", () => {

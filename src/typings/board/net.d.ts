@@ -1,13 +1,15 @@
 /*
- * Moddable's `net` module (modules/network/net), as the ESP32 hosts use it and
- * as the SDK implements it (net/esp/modNet.c), not as @moddable/typings says:
+ * Moddable's `net` module (modules/network/net), as the board hosts use it
+ * (hosts/esp32/system.ts; Net.resolve in hosts/common/dns.ts on every host)
+ * and as the SDK implements it (net/esp/modNet.c), not as @moddable/typings says:
  * every `get` gives undefined when the interface cannot answer (Wi-Fi not
  * started, not associated), not always a value.
  *
- * In src/typings/board/, not src/typings/: tsconfig.node.json takes
- * src/typings/*.d.ts along with Node's types, which declare a "net" module of
- * their own. The ESP32 host manifest excludes the SDK's typings/net.d.ts
- * ("~") and lists this file in its TypeScript `types`, so device builds and
+ * In src/typings/board/, not src/typings/: the board hosts' manifests list it
+ * by itself, and tsconfig.node.json (whose Node types declare a "net" module
+ * of their own) takes it by name, so the two declarations merge. The ESP32 host manifest excludes the SDK's typings/net.d.ts
+ * ("~") and lists this file in its TypeScript `types` (so do hosts/pico_w and
+ * hosts/sim), so device builds and
  * tsconfig.json check against the same declarations.
  *
  * Pico W: pico/modNet.c reads the first lwIP interface without checking that

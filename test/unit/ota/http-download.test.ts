@@ -8,10 +8,15 @@
  */
 
 import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import Net, { setHostsFile } from "../../../sim/node/modules/net";
 import TCP from "../../../sim/node/modules/tcp";
+import { NetResolver } from "../../../src/mqtt/resolver";
 import type { SocketCallbacks, SocketConstructor } from "../../../src/mqtt/transport";
 import { DownloadError, type DownloadFailure, type DownloadOptions, HttpDownload, MAX_HEADER_BYTES, parseHttpUrl } from "../../../src/ota/http-download";
 import { realTimers } from "../../helpers/real-timers";
@@ -155,6 +160,25 @@ describe("HTTP download from a node:http server", () => {
     assert.equal(headers.range, undefined);
   });
 
+  it("downloads from a URL that names its host, looked up with the dns option; Host is the name", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "xs-sensor-hosts-"));
+    writeFileSync(join(folder, "hosts"), "127.0.0.1 images.test\n");
+    setHostsFile(join(folder, "hosts"));
+    try {
+      const port = base.slice(base.lastIndexOf(":") + 1);
+      const run = await download(`http://images.test:${port}/image.bin`, SIZE, { dns: { io: NetResolver, net: Net } });
+      assert.equal(run.error, undefined);
+      assert.ok(run.body.equals(IMAGE));
+      assert.equal(requests.at(-1)!.host, `images.test:${port}`);
+      const lost = await download(`http://gone.invalid:${port}/image.bin`, SIZE, { dns: { io: NetResolver, net: Net } });
+      assert.equal(lost.error?.reason, "connect");
+      assert.match(lost.error?.message ?? "", /host name "gone\.invalid" not found/);
+    }
+    finally {
+      setHostsFile(undefined);
+    }
+  });
+
   it("resumes from an offset: Range, 206, exactly the tail", async () => {
     const offset = 123_457;
     const run = await download(`${base}/image.bin`, SIZE, { offset });
@@ -289,17 +313,17 @@ describe("HTTP download from misbehaving servers", () => {
 describe("HTTP download URLs", () => {
   const bad: [string, RegExp][] = [
     ["https://10.0.0.2/fw.bin", /https:\/\/ needs the CA that signed the image server's certificate \(config ota.ca\)/],
-    ["http://updates.example.com/fw.bin", /host "updates\.example\.com" is not an IPv4 address/],
+    ["http://updates.example.com/fw.bin", /host "updates\.example\.com" is a name and this device has no DNS resolver/],
     ["http://10.0.0.2", /no path/],
     ["http://10.0.0.2:8080", /no path/],
     ["http://10.0.0.2:0/fw.bin", /port 0 is out of range 1-65535/],
     ["http://10.0.0.2:65536/fw.bin", /port 65536 is out of range/],
     ["http://10.0.0.2:/fw.bin", /bad host or port/],
-    ["http://256.0.0.1/fw.bin", /not an IPv4 address/],
+    ["http://256.0.0.1/fw.bin", /neither a host name nor an IPv4 address/],
     ["http://[::1]/fw.bin", /IPv6/],
     ["http://user:pw@10.0.0.2/fw.bin", /user names and passwords/],
     ["http://10.0.0.2/fw image.bin", /percent-encode/],
-    ["ftp://10.0.0.2/fw.bin", /expected http:\/\/<IPv4 address>\[:port\]\/path/],
+    ["ftp://10.0.0.2/fw.bin", /expected http:\/\/<host name or IPv4 address>\[:port\]\/path/],
     [`http://10.0.0.2/${"a".repeat(1100)}`, /at most 1024/],
   ];
   for (const [url, message] of bad) {

@@ -1,0 +1,171 @@
+/*
+ * Host names to IPv4 addresses, for the broker and for update downloads.
+ *
+ * ECMA-419 sockets connect to addresses; a client that takes a host name
+ * also takes a DNS resolver in its options, as the standard's network
+ * clients do: `dns: {io: Resolver, ...its options}`. The resolver class has
+ * `resolve({host, onResolved(host, address), onError(host)})` and `close()`
+ * (the shape of the Moddable SDK's `embedded:network/dns/resolver/udp`).
+ * The firmware gets one from its host (module "host/dns": NetResolver below
+ * over the SDK's `net` module).
+ *
+ * `resolveHost` makes a resolver for one look-up and closes it after, so
+ * nothing stays open between connections and each attempt asks afresh (an
+ * address that changed is picked up at the next reconnect). An IPv4
+ * address passes through without a look-up.
+ */
+
+import type { TimerHandle, Timers } from "./timers";
+
+export interface ResolveRequest {
+  host: string;
+  onResolved(this: unknown, host: string, address: string): void;
+  onError(this: unknown, host: string): void;
+}
+
+export interface ResolverInstance {
+  resolve(request: ResolveRequest): void;
+  close(): void;
+}
+
+export interface ResolverConstructor {
+  new (options: Record<string, unknown>): ResolverInstance;
+}
+
+/** `{io: Resolver}` plus any options the resolver class takes (e.g. `servers`, `socket`). */
+export interface ResolverOptions {
+  io: ResolverConstructor;
+  [option: string]: unknown;
+}
+
+/** What NetResolver needs of Moddable's `net` module: `Net.resolve(name, callback)`, answering later with an address or undefined. */
+export interface NetLookup {
+  resolve(name: string, callback: (name: string, address?: string) => void): void;
+}
+
+/**
+ * An ECMA-419-style resolver over Moddable's `Net.resolve` (lwIP's DNS
+ * client on boards): `new NetResolver({net: Net})`. Net.resolve cannot be
+ * cancelled; after close() a late answer goes nowhere.
+ */
+export class NetResolver implements ResolverInstance {
+  readonly #net: NetLookup;
+  #open = true;
+
+  constructor(options: Record<string, unknown>) {
+    const net = options.net as NetLookup | undefined;
+    if (typeof net?.resolve !== "function") throw new TypeError("NetResolver needs net: the `net` module (Net.resolve)");
+    this.#net = net;
+  }
+
+  resolve({ host, onResolved, onError }: ResolveRequest): void {
+    if (!this.#open) throw new Error("resolver is closed");
+    this.#net.resolve(host, (name, address) => {
+      if (!this.#open) return;
+      if (address) onResolved.call(this, name, address);
+      else onError.call(this, name);
+    });
+  }
+
+  close(): void {
+    this.#open = false;
+  }
+}
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+/** RFC 1123 host name (an IPv4 address is one too): dot-separated labels of letters, digits and inner hyphens, at most 253 characters. */
+export const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+export function isIPv4Address(text: string): boolean {
+  return IPV4.test(text);
+}
+
+/** A host name or an IPv4 address (what a URL's host may be here); digits and dots that are no IPv4 address are neither (RFC 1123, 2.1). */
+export function isHost(text: string): boolean {
+  return IPV4.test(text) || (HOST_NAME.test(text) && !/^[\d.]+$/.test(text));
+}
+
+/** A look-up that ended without an address. */
+export class ResolveError extends Error {
+  override readonly name = "ResolveError";
+  readonly host: string;
+  constructor(host: string, message: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.host = host;
+  }
+}
+
+export interface ResolveOptions {
+  dns: ResolverOptions | undefined;
+  host: string;
+  timers: Timers;
+  /** Longest wait for an answer, ms. */
+  timeoutMs: number;
+  onResolved(address: string): void;
+  onError(error: ResolveError): void;
+}
+
+/**
+ * Looks `host` up; calls exactly one of `onResolved`/`onError`, never from
+ * inside this call, unless cancelled first. Returns the cancel function.
+ */
+export function resolveHost(options: ResolveOptions): () => void {
+  const { dns, host, timers } = options;
+  let resolver: ResolverInstance | undefined;
+  let timer: TimerHandle | undefined;
+  let done = false;
+  const finish = (outcome: () => void) => {
+    if (done) return;
+    done = true;
+    timers.clear(timer);
+    timer = undefined;
+    try {
+      resolver?.close();
+    }
+    catch {
+      // Already closed by the resolver itself; nothing more to release.
+    }
+    resolver = undefined;
+    outcome();
+  };
+  const fail = (message: string, cause?: unknown) => finish(() => options.onError(new ResolveError(host, message, cause)));
+
+  if (isIPv4Address(host)) {
+    timer = timers.set(() => finish(() => options.onResolved(host)), 0);
+    return () => finish(() => undefined);
+  }
+  timer = timers.set(() => fail(`no answer for host name "${host}" within ${options.timeoutMs} ms`), options.timeoutMs);
+  if (!dns) {
+    timers.clear(timer);
+    timer = timers.set(() => fail(`host name "${host}" cannot be resolved: this client has no DNS resolver (dns option)`), 0);
+    return () => finish(() => undefined);
+  }
+  const { io, ...settings } = dns;
+  let starting = true;
+  // A resolver that answers inside resolve() (a cached name) is answered after this call returns.
+  const settle = (outcome: () => void) => {
+    if (!starting) return outcome();
+    timers.clear(timer);
+    timer = timers.set(outcome, 0);
+  };
+  try {
+    resolver = new io(settings);
+    resolver.resolve({
+      host,
+      onResolved: (_name, address) => settle(() => {
+        const text = String(address);
+        if (isIPv4Address(text)) finish(() => options.onResolved(text));
+        else fail(`host name "${host}" resolved to "${text}", which is not an IPv4 address`);
+      }),
+      onError: () => settle(() => fail(`host name "${host}" not found (DNS)`)),
+    });
+    starting = false;
+  }
+  catch (error) {
+    // Refused at once (no network yet, the look-up queue full): reported like a failed look-up, not re-entrantly.
+    const reason = (error as Error)?.message ?? String(error);
+    timers.clear(timer);
+    timer = timers.set(() => fail(`cannot look up host name "${host}": ${reason}`, error), 0);
+  }
+  return () => finish(() => undefined);
+}
