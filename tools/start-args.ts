@@ -31,7 +31,7 @@ export const USAGE = `usage: npm start -- [options]
 Runs the firmware in the simulator with a simulated TMP102 and an embedded
 MQTT broker (aedes), and prints every reading the broker receives.
 
-  --broker mqtt://HOST:PORT   use this broker instead of the embedded one
+  --broker mqtt://HOST:PORT   use this broker instead of the embedded one (HOST: a name or an IPv4 address)
   --host node|xs              run on the Node host (default) or the XS engine
   --duration TIME             stop after TIME (e.g. 10s, 2m, 500ms); default: until Ctrl-C
   --interval TIME             sampling interval (default: manifest config, 5s)
@@ -67,9 +67,9 @@ export function parseBrokerURL(text: string): URL {
     url = new URL(text);
   }
   catch {
-    throw new UsageError(`--broker ${JSON.stringify(text)} is not a URL like mqtt://192.168.1.10:1883`);
+    throw new UsageError(`--broker ${JSON.stringify(text)} is not a URL like mqtt://broker.lan:1883 or mqtt://192.168.1.10:1883`);
   }
-  if (url.protocol !== "mqtt:") throw new UsageError(`--broker ${JSON.stringify(text)}: only mqtt:// is supported here (TLS arrives with the MQTT client issue)`);
+  if (url.protocol !== "mqtt:") throw new UsageError(`--broker ${JSON.stringify(text)}: npm start takes mqtt:// brokers; for mqtts:// run the firmware with the TLS keys of docs/tls.md (e.g. npm run sim:moddable, or a device build)`);
   if (!url.hostname) throw new UsageError(`--broker ${JSON.stringify(text)} has no host`);
   if (url.pathname && url.pathname !== "/") throw new UsageError(`--broker ${JSON.stringify(text)} must not have a path`);
   return url;

@@ -36,25 +36,24 @@ const time = () => new Date().toISOString().slice(11, 23);
 const say = (line: string) => process.stdout.write(`${time()}  ${line}\n`);
 
 let embedded: Broker | undefined;
-let brokerAddress: string;
+/** The broker's host as the firmware gets it: a name stays a name (the firmware looks it up itself). */
+let brokerHost: string;
 let brokerPort: number;
 if (options.broker) {
   const host = options.broker.hostname.replace(/^\[|\]$/g, "");
   brokerPort = Number(options.broker.port || 1883);
-  try {
-    brokerAddress = net.isIP(host) ? host : (await lookup(host, { family: 4 })).address;
-  }
-  catch {
-    fail(`cannot resolve broker host ${host}`);
-  }
+  if (net.isIPv6(host)) fail(`broker ${host}: IPv6 is not supported; give an IPv4 address or a host name`);
+  // Checked here too, so a typo fails at once rather than as the firmware's retries.
+  if (!net.isIP(host)) await lookup(host, { family: 4 }).catch(() => fail(`cannot resolve broker host ${host} (IPv4)`));
+  brokerHost = host;
 }
 else {
   embedded = await startAedes();
-  brokerAddress = "127.0.0.1";
+  brokerHost = "127.0.0.1";
   brokerPort = embedded.port;
   say(`embedded broker (aedes) listening on mqtt://127.0.0.1:${brokerPort}`);
 }
-const brokerURL = `mqtt://${brokerAddress}:${brokerPort}`;
+const brokerURL = `mqtt://${brokerHost}:${brokerPort}`;
 
 // The subscriber: an independent client (MQTT.js) that shows what the broker gets.
 const config: Record<string, unknown> = { broker: brokerURL, ...(options.interval ? { interval: options.interval } : {}), ...options.set };

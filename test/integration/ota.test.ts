@@ -59,7 +59,10 @@ function v1Device(host: "node" | "xs", name: string, storage = temporaryDirector
     broker: broker.url, deviceId, version: "1.0.0", interval: 1000,
     "ota.publicKey": key.publicHex, "ota.counter": 1, "ota.topic": `test/${deviceId}/ota/sim`, "ota.healthTimeout": 15_000, ...extra,
   };
-  return { device: new Device(host, config, storage), storage, deviceId, announce: config["ota.topic"], statusTopic: `home/${deviceId}/ota` };
+  // The simulated network names the image servers "images.test".
+  const hosts = join(temporaryDirectory(`hosts-${name}`), "hosts");
+  writeFileSync(hosts, "127.0.0.1 images.test\n");
+  return { device: new Device(host, config, storage, { hosts }), storage, deviceId, announce: config["ota.topic"], statusTopic: `home/${deviceId}/ota` };
 }
 
 async function watch(topic: string): Promise<Subscriber> {
@@ -71,13 +74,13 @@ const waitState = (subscriber: Subscriber, state: string, version?: string, time
 
 for (const host of ["node", "xs"] as const) {
   describe(`over-the-air update (${host} host)`, () => {
-    it("takes a signed v2, shows progress, restarts into it, confirms it; a v3 that cannot reach the broker rolls back to v2", async () => {
+    it("takes a signed v2 from a server given by name, shows progress, restarts into it, confirms it; a v3 that cannot reach the broker rolls back to v2", async () => {
       const { device, storage, announce, statusTopic } = v1Device(host, `flow-${host}`);
       const statuses = await watch(statusTopic);
       const readings = await watch(`home/ota-flow-${host}/temperature`);
       try {
         await device.waitForLine(/mqtt: connected/);
-        const v2 = await release({ target: "sim", key, out: join(out, `flow-${host}`), baseURL: `${slowServer.url}/flow-${host}`, version: "2.0.0", counter: 2 });
+        const v2 = await release({ target: "sim", key, out: join(out, `flow-${host}`), baseURL: `${slowServer.url.replace("127.0.0.1", "images.test")}/flow-${host}`, version: "2.0.0", counter: 2 });
         await publishAnnouncement(broker.url, announce, v2.announcement);
 
         const confirmed = await waitState(statuses, "confirmed", "2.0.0", 40_000);
