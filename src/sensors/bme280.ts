@@ -53,7 +53,7 @@
 
 import type { I2CBusOptions, I2CInstance } from "embedded:provider/builtin";
 import Timer from "timer";
-import { SensorError } from "./errors";
+import { reportFault, SensorError } from "./errors";
 import type { CombinedSample, SampleCallback, Sensor } from "./sensor";
 
 /** Register addresses (5.3, Table 18). */
@@ -334,10 +334,7 @@ export default class BME280 implements Sensor<CombinedSample> {
       catch (error) {
         fault = this.#fault(error);
       }
-      if (!fault) return result;
-      if (!this.#onError) throw fault;
-      this.#onError(fault);
-      return undefined;
+      return fault ? reportFault(this.#onError, fault) : result;
     }
     this.#waiting.push(callback);
     if (this.#waiting.length > 1) return; // shares the conversion already under way

@@ -35,3 +35,13 @@ export function transferFault(sensor: string, what: string, error: unknown): Sen
   const nack = error instanceof Error && /acknowledge|nack/i.test(error.message);
   return new SensorError(sensor, nack ? "absent" : "bus", what, error);
 }
+
+/**
+ * How sample() without a callback ends on a fault: the fault goes to the
+ * driver's onError and the sample is undefined; without onError it is thrown.
+ */
+export function reportFault(onError: ((error: SensorError) => void) | undefined, fault: SensorError): undefined {
+  if (!onError) throw fault;
+  onError(fault);
+  return undefined;
+}

@@ -29,7 +29,7 @@
  */
 
 import type { I2CBusOptions, I2CInstance } from "embedded:provider/builtin";
-import Timer from "timer";
+import { Conversions } from "./conversions";
 import { SensorError, transferFault } from "./errors";
 import type { SampleCallback, Sensor, ThermometerSample } from "./sensor";
 
@@ -53,8 +53,6 @@ const MIN_CELSIUS = -55, MAX_CELSIUS = 125;
 
 /** The time between conversions, ms: 100 on the LM75B (NXP 7.1), about 100 on the LM75 (National 1.13). Typical figures. */
 const CONVERSION_MS = 100;
-/** The driver waits this much longer than the typical conversion time. */
-const MARGIN = 1.2;
 
 /**
  * Degrees C from a temperature register word: two's complement, left-justified,
@@ -121,12 +119,13 @@ export default class LM75 implements Sensor<ThermometerSample> {
   readonly #onError: ((error: SensorError) => void) | undefined;
   #conf = 0;
   #resolution: 9 | 11 = 11;
-  /** A conversion is known to have completed since the driver opened or woke the chip. */
-  #converted = false;
-  #waiting: SampleCallback<ThermometerSample>[] = [];
-  #timer: Timer | undefined;
-  /** The driver woke the shut-down chip for a sample and has not shut it down again yet. */
-  #woken = false;
+  readonly #conversions = new Conversions<ThermometerSample>("LM75", {
+    io: () => this.#io,
+    asleep: () => (this.#conf & Conf.shutdown) !== 0,
+    writeShutdown: (io, awake) => io.write(Uint8Array.of(Register.configuration, awake ? this.#conf & ~Conf.shutdown : this.#conf)),
+    read: (io) => this.#readTemperature(io),
+    conversionMs: () => CONVERSION_MS,
+  });
 
   constructor(options: LM75Options) {
     const sensor = options?.sensor;
@@ -149,8 +148,8 @@ export default class LM75 implements Sensor<ThermometerSample> {
       throw error instanceof SensorError ? error : new SensorError("LM75", "absent", `no LM75 answers at 0x${address.toString(16)}`, error);
     }
     // A chip in shutdown has converted before (it powers up converting); one that converts may have just powered up.
-    if (this.#conf & Conf.shutdown) this.#converted = true;
-    else this.#settle();
+    if (this.#conf & Conf.shutdown) this.#conversions.markConverted();
+    else this.#conversions.settle();
   }
 
   /** Changes only the given settings; throws (and changes nothing) if any is bad. */
@@ -180,11 +179,8 @@ export default class LM75 implements Sensor<ThermometerSample> {
         const woke = (this.#conf & Conf.shutdown) !== 0 && (conf & Conf.shutdown) === 0;
         const slept = (this.#conf & Conf.shutdown) === 0 && (conf & Conf.shutdown) !== 0;
         this.#conf = conf;
-        if (woke) this.#settle(); // the first result after waking takes a conversion
-        if (slept && !this.#waiting.length) {
-          Timer.clear(this.#timer);
-          this.#timer = undefined;
-        }
+        if (woke) this.#conversions.settle(); // the first result after waking takes a conversion
+        if (slept) this.#conversions.slept();
       }
     }
     catch (error) {
@@ -202,115 +198,20 @@ export default class LM75 implements Sensor<ThermometerSample> {
   sample(): ThermometerSample | undefined;
   sample(callback: SampleCallback<ThermometerSample>): void;
   sample(callback?: SampleCallback<ThermometerSample>): ThermometerSample | undefined {
-    const io = this.#open();
-    if (!callback) {
-      try {
-        if (!this.#converted) throw new SensorError("LM75", "busy", `no conversion has completed since the driver opened or woke the chip (one takes about ${CONVERSION_MS} ms); use sample(callback)`);
-        return this.#readTemperature(io);
-      }
-      catch (error) {
-        const failure = transferFault("LM75", "temperature read failed", error);
-        if (!this.#onError) throw failure;
-        this.#onError(failure);
-        return undefined;
-      }
-    }
-    if (typeof callback !== "function") throw new TypeError("LM75: sample(callback) needs a function");
-    this.#waiting.push(callback);
-    // Joins the conversion under way, or the wait for the first one.
-    if (this.#waiting.length === 1 && !this.#timer) this.#begin(io);
-    return undefined;
+    return this.#conversions.sample(this.#open(), this.#onError, callback);
   }
 
   /** Releases the bus; safe twice. A sample(callback) under way is abandoned without a call back (a chip woken for it is shut down again). */
   close(): void {
-    Timer.clear(this.#timer);
-    this.#timer = undefined;
-    this.#waiting = [];
     const io = this.#io;
     this.#io = undefined;
-    if (io && this.#woken) {
-      try {
-        io.write(Uint8Array.of(Register.configuration, this.#conf));
-      }
-      catch {
-        // closing anyway: the chip stays awake, converting, as after a power-up
-      }
-    }
-    this.#woken = false;
+    this.#conversions.close(io);
     io?.close();
   }
 
   #open(): I2CInstance {
     if (!this.#io) throw new Error("LM75: closed");
     return this.#io;
-  }
-
-  /** Waits one conversion before trusting the temperature register; sample(callback)s wait with it. */
-  #settle(): void {
-    this.#converted = false;
-    Timer.clear(this.#timer);
-    this.#timer = Timer.set(() => {
-      this.#timer = undefined;
-      if (!this.#io) return;
-      if (!(this.#conf & Conf.shutdown)) this.#converted = true;
-      if (this.#waiting.length) this.#begin(this.#io);
-    }, Math.ceil(CONVERSION_MS * MARGIN));
-  }
-
-  /** Serves the waiting sample(callback)s: now (on a later turn) if the chip converts, else after waking it for one conversion. */
-  #begin(io: I2CInstance): void {
-    if (!(this.#conf & Conf.shutdown)) {
-      this.#timer = Timer.set(() => {
-        this.#timer = undefined;
-        this.#read(io);
-      }, 0);
-      return;
-    }
-    try {
-      io.write(Uint8Array.of(Register.configuration, this.#conf & ~Conf.shutdown));
-    }
-    catch (error) {
-      const failure = transferFault("LM75", "wake-up failed", error);
-      this.#timer = Timer.set(() => {
-        this.#timer = undefined;
-        this.#finish(failure, undefined);
-      }, 0);
-      return;
-    }
-    this.#woken = true;
-    this.#timer = Timer.set(() => {
-      this.#timer = undefined;
-      this.#converted = true;
-      this.#read(io, true);
-    }, Math.ceil(CONVERSION_MS * MARGIN));
-  }
-
-  /** Reads the result for the waiting callers (and shuts the chip down again after a wake-up). */
-  #read(io: I2CInstance, shutDown = false): void {
-    let failure: SensorError | undefined, result: ThermometerSample | undefined;
-    try {
-      result = this.#readTemperature(io);
-    }
-    catch (error) {
-      failure = transferFault("LM75", "temperature read failed", error);
-    }
-    if (shutDown) this.#woken = false;
-    if (shutDown && this.#conf & Conf.shutdown) {
-      try {
-        io.write(Uint8Array.of(Register.configuration, this.#conf));
-      }
-      catch (error) {
-        failure ??= transferFault("LM75", "shutdown failed", error);
-      }
-    }
-    this.#finish(failure, failure ? undefined : result);
-  }
-
-  #finish(error: SensorError | undefined, result: ThermometerSample | undefined): void {
-    const waiting = this.#waiting;
-    this.#waiting = [];
-    for (const callback of waiting) callback(error, result);
   }
 
   #readConf(io: I2CInstance): number {

@@ -27,7 +27,7 @@
  */
 
 import type { I2CBusOptions, I2CInstance } from "embedded:provider/builtin";
-import Timer from "timer";
+import { Conversions } from "./conversions";
 import { SensorError, transferFault } from "./errors";
 import type { SampleCallback, Sensor, ThermometerSample } from "./sensor";
 
@@ -60,8 +60,6 @@ const CONVERSION_MS = Object.freeze([30, 65, 130, 250] as const);
 
 /** Operating range (1, Features): a reading outside it is not a reading. */
 const MIN_CELSIUS = -40, MAX_CELSIUS = 125;
-/** The datasheet's tCONV values are typical: the driver waits this much longer. */
-const MARGIN = 1.2;
 
 /** Degrees C from a T_A register word: flags masked, 13-bit two's complement, 0.0625 degC/LSB (Register 5-4). */
 export function mcp9808Celsius(word: number): number {
@@ -102,12 +100,13 @@ export default class MCP9808 implements Sensor<ThermometerSample> {
   readonly #onError: ((error: SensorError) => void) | undefined;
   #config = 0;
   #resolution = 3;
-  /** A conversion is known to have completed since the driver opened or woke the chip. */
-  #converted = false;
-  #waiting: SampleCallback<ThermometerSample>[] = [];
-  #timer: Timer | undefined;
-  /** The driver woke the shut-down chip for a sample and has not shut it down again yet. */
-  #woken = false;
+  readonly #conversions = new Conversions<ThermometerSample>("MCP9808", {
+    io: () => this.#io,
+    asleep: () => (this.#config & Config.shutdown) !== 0,
+    writeShutdown: (io, awake) => write16(io, Register.configuration, awake ? this.#config & ~Config.shutdown : this.#config),
+    read: (io) => this.#readTemperature(io),
+    conversionMs: () => CONVERSION_MS[this.#resolution],
+  });
 
   constructor(options: MCP9808Options) {
     const sensor = options?.sensor;
@@ -132,8 +131,8 @@ export default class MCP9808 implements Sensor<ThermometerSample> {
       throw error instanceof SensorError ? error : new SensorError("MCP9808", "absent", `no MCP9808 answers at 0x${address.toString(16)}`, error);
     }
     // A chip in shutdown has converted before (it powers up converting); one that converts may have just powered up.
-    if (this.#config & Config.shutdown) this.#converted = true;
-    else this.#settle(false);
+    if (this.#config & Config.shutdown) this.#conversions.markConverted();
+    else this.#conversions.settle();
   }
 
   /** Changes only the given settings; throws (and changes nothing) if any is bad. */
@@ -153,7 +152,7 @@ export default class MCP9808 implements Sensor<ThermometerSample> {
       }
       this.#resolution = code;
       // The next fresh result takes a conversion at the new resolution; T_A keeps the last one meanwhile.
-      if (!(this.#config & Config.shutdown)) this.#settle(this.#converted);
+      if (!(this.#config & Config.shutdown)) this.#conversions.settle(this.#conversions.hasResult);
     }
     if (shutdown === undefined || shutdown === ((this.#config & Config.shutdown) !== 0)) return;
     let config: number;
@@ -173,11 +172,8 @@ export default class MCP9808 implements Sensor<ThermometerSample> {
       throw transferFault("MCP9808", "configuration write failed", error);
     }
     this.#config = config;
-    if (!shutdown) this.#settle(false); // woken: the first result takes a conversion
-    else if (!this.#waiting.length) {
-      Timer.clear(this.#timer);
-      this.#timer = undefined;
-    }
+    if (!shutdown) this.#conversions.settle(); // woken: the first result takes a conversion
+    else this.#conversions.slept();
   }
 
   /**
@@ -189,119 +185,20 @@ export default class MCP9808 implements Sensor<ThermometerSample> {
   sample(): ThermometerSample | undefined;
   sample(callback: SampleCallback<ThermometerSample>): void;
   sample(callback?: SampleCallback<ThermometerSample>): ThermometerSample | undefined {
-    const io = this.#open();
-    if (!callback) {
-      try {
-        if (!this.#converted) throw new SensorError("MCP9808", "busy", `no conversion has completed since the driver opened or woke the chip (one takes ${CONVERSION_MS[this.#resolution]} ms); use sample(callback)`);
-        return this.#readTemperature(io);
-      }
-      catch (error) {
-        const failure = transferFault("MCP9808", "temperature read failed", error);
-        if (!this.#onError) throw failure;
-        this.#onError(failure);
-        return undefined;
-      }
-    }
-    if (typeof callback !== "function") throw new TypeError("MCP9808: sample(callback) needs a function");
-    this.#waiting.push(callback);
-    // Joins the conversion under way, or the wait for a fresh one.
-    if (this.#waiting.length === 1 && !this.#timer) this.#begin(io);
-    return undefined;
+    return this.#conversions.sample(this.#open(), this.#onError, callback);
   }
 
   /** Releases the bus; safe twice. A sample(callback) under way is abandoned without a call back (a chip woken for it is shut down again). */
   close(): void {
-    Timer.clear(this.#timer);
-    this.#timer = undefined;
-    this.#waiting = [];
     const io = this.#io;
     this.#io = undefined;
-    if (io && this.#woken) {
-      try {
-        write16(io, Register.configuration, this.#config);
-      }
-      catch {
-        // closing anyway: the chip stays awake, converting, as after a power-up
-      }
-    }
-    this.#woken = false;
+    this.#conversions.close(io);
     io?.close();
   }
 
   #open(): I2CInstance {
     if (!this.#io) throw new Error("MCP9808: closed");
     return this.#io;
-  }
-
-  /** Waits one tCONV before the next fresh result; `converted` says whether T_A holds a real result meanwhile. */
-  #settle(converted: boolean): void {
-    this.#converted = converted;
-    Timer.clear(this.#timer);
-    this.#timer = Timer.set(() => {
-      this.#timer = undefined;
-      if (!this.#io) return;
-      if (!(this.#config & Config.shutdown)) this.#converted = true;
-      if (this.#waiting.length) this.#begin(this.#io);
-    }, this.#conversionMs());
-  }
-
-  #conversionMs(): number {
-    return Math.ceil(CONVERSION_MS[this.#resolution] * MARGIN);
-  }
-
-  /** Serves the waiting sample(callback)s: now (on a later turn) if the chip converts, else after waking it for one conversion. */
-  #begin(io: I2CInstance): void {
-    if (!(this.#config & Config.shutdown)) {
-      this.#timer = Timer.set(() => {
-        this.#timer = undefined;
-        this.#read(io, false);
-      }, 0);
-      return;
-    }
-    try {
-      write16(io, Register.configuration, this.#config & ~Config.shutdown);
-    }
-    catch (error) {
-      const failure = transferFault("MCP9808", "wake-up failed", error);
-      this.#timer = Timer.set(() => {
-        this.#timer = undefined;
-        this.#finish(failure, undefined);
-      }, 0);
-      return;
-    }
-    this.#woken = true;
-    this.#timer = Timer.set(() => {
-      this.#timer = undefined;
-      this.#converted = true;
-      this.#read(io, true);
-    }, this.#conversionMs());
-  }
-
-  /** Reads T_A for the waiting callers (and shuts the chip down again after a wake-up). */
-  #read(io: I2CInstance, shutDown: boolean): void {
-    let failure: SensorError | undefined, result: ThermometerSample | undefined;
-    try {
-      result = this.#readTemperature(io);
-    }
-    catch (error) {
-      failure = transferFault("MCP9808", "temperature read failed", error);
-    }
-    if (shutDown) this.#woken = false;
-    if (shutDown && this.#config & Config.shutdown) {
-      try {
-        write16(io, Register.configuration, this.#config);
-      }
-      catch (error) {
-        failure ??= transferFault("MCP9808", "shutdown failed", error);
-      }
-    }
-    this.#finish(failure, failure ? undefined : result);
-  }
-
-  #finish(error: SensorError | undefined, result: ThermometerSample | undefined): void {
-    const waiting = this.#waiting;
-    this.#waiting = [];
-    for (const callback of waiting) callback(error, result);
   }
 
   #readTemperature(io: I2CInstance): ThermometerSample {

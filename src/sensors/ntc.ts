@@ -32,7 +32,7 @@
  * temperature outside `minTemperature`..`maxTemperature`.
  */
 
-import Timer from "timer";
+import { answerSample } from "./conversions";
 import { SensorError } from "./errors";
 import type { SampleCallback, Sensor, ThermometerSample } from "./sensor";
 
@@ -197,14 +197,7 @@ export default class NTC implements Sensor<ThermometerSample> {
     catch (error) {
       fault = error instanceof SensorError ? error : new SensorError(NAME, "bus", "analog read failed", error);
     }
-    if (callback) {
-      Timer.set(() => callback(fault, result), 0);
-      return undefined;
-    }
-    if (!fault) return result;
-    if (!this.#onError) throw fault;
-    this.#onError(fault);
-    return undefined;
+    return answerSample(callback, this.#onError, fault, result);
   }
 
   /** Releases the analog input (the SDK's ntcThermistor forgets to call close). Safe twice. */

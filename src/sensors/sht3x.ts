@@ -29,7 +29,7 @@
 import type { I2CBusOptions, I2CInstance } from "embedded:provider/builtin";
 import Timer from "timer";
 import { sensirionCRC } from "./crc";
-import { SensorError } from "./errors";
+import { reportFault, SensorError } from "./errors";
 import type { CombinedSample, SampleCallback, Sensor } from "./sensor";
 
 const NAME = "SHT3x";
@@ -105,6 +105,35 @@ export function sensirionWords(sensor: string, bytes: Uint8Array, count: number)
     words.push((bytes[at] << 8) | bytes[at + 1]);
   }
   return words;
+}
+
+/** close() during a measurement: its waiting callers get a "bus" SensorError on a later turn. */
+export function abandonMeasurement(sensor: string, waiting: readonly SampleCallback<CombinedSample>[]): void {
+  if (!waiting.length) return;
+  const error = new SensorError(sensor, "bus", "closed before the measurement finished");
+  Timer.set(() => {
+    for (const callback of waiting) callback(error, undefined);
+  }, 0);
+}
+
+/**
+ * After a read-serial command: reads the serial number's two words, each
+ * with its CRC, `delay` ms later and calls back with the 32-bit number, or
+ * undefined when the read fails or a CRC does not match (SHT3x EIC note,
+ * SHT4x 4.5: command 0x89).
+ */
+export function readSensirionSerial(io: I2CInstance, delay: number, callback: (serial: number | undefined) => void): void {
+  Timer.set(() => {
+    let serial: number | undefined;
+    try {
+      const [high, low] = sensirionWords("Sensirion", new Uint8Array(io.read(6)), 2);
+      serial = ((high << 16) | low) >>> 0;
+    }
+    catch {
+      serial = undefined;
+    }
+    callback(serial);
+  }, delay);
 }
 
 /** A job on the chip: its bus work, then `done(ms)`: the chip needs `ms` before the next command. */
@@ -355,9 +384,7 @@ export default class SHT3x implements Sensor<CombinedSample> {
     else result = this.#fetch(io);
     if ("sample" in result) return result.sample;
     const error = "error" in result ? result.error : new SensorError(NAME, "busy", `no measurement yet (the first takes up to ${MeasureMs[this.#chip.repeatability]} ms)`);
-    if (!this.#onError) throw error;
-    this.#onError(error);
-    return undefined;
+    return reportFault(this.#onError, error);
   }
 
   close(): void {
@@ -365,12 +392,8 @@ export default class SHT3x implements Sensor<CombinedSample> {
     if (!io) return;
     this.#io = undefined;
     this.#queue.close();
-    const waiting = this.#waiting;
+    abandonMeasurement(NAME, this.#waiting);
     this.#waiting = [];
-    if (waiting.length) Timer.set(() => {
-      const error = new SensorError(NAME, "bus", "closed before the measurement finished");
-      for (const callback of waiting) callback(error, undefined);
-    }, 0);
     io.close();
   }
 
@@ -543,11 +566,25 @@ export default class SHT3x implements Sensor<CombinedSample> {
 
 /** A measurement's six bytes (T word, CRC, RH word, CRC; 4.4) as a sample; throws a SensorError on a bad CRC or range. */
 function decode(bytes: Uint8Array): CombinedSample {
-  const [rawT, rawRH] = sensirionWords(NAME, bytes, 2);
-  const temperature = sht3xTemperature(rawT);
-  if (temperature < OperatingRange.min || temperature > OperatingRange.max)
-    throw new SensorError(NAME, "range", `temperature word 0x${rawT.toString(16)} is ${temperature.toFixed(2)} degC, outside what the chip reports (${OperatingRange.min} to ${OperatingRange.max} degC)`);
-  return { thermometer: { temperature }, hygrometer: { humidity: sht3xHumidity(rawRH) } };
+  return sensirionMeasurement(NAME, bytes, { temperature: sht3xTemperature, humidity: sht3xHumidity, range: OperatingRange });
+}
+
+/**
+ * A Sensirion measurement (T word, CRC, RH word, CRC: SHT3x-DIS 4.4, SHT4x
+ * 4.5) as a sample, through the chip's conversions; a temperature outside
+ * `range` is a "range" SensorError, a bad CRC a "crc" one.
+ */
+export function sensirionMeasurement(sensor: string, bytes: Uint8Array, chip: {
+  temperature(raw: number): number;
+  humidity(raw: number): number;
+  range: { readonly min: number; readonly max: number };
+}): CombinedSample {
+  const [rawT, rawRH] = sensirionWords(sensor, bytes, 2);
+  const temperature = chip.temperature(rawT);
+  const { min, max } = chip.range;
+  if (temperature < min || temperature > max)
+    throw new SensorError(sensor, "range", `temperature word 0x${rawT.toString(16)} is ${temperature.toFixed(2)} degC, outside what the chip reports (${min} to ${max} degC)`);
+  return { thermometer: { temperature }, hygrometer: { humidity: chip.humidity(rawRH) } };
 }
 
 /**
@@ -575,16 +612,6 @@ export function probeSHT3x(io: I2CInstance, callback: (serial: number | undefine
       return;
     }
     // tIDLE = 1 ms before the read header (EIC note).
-    Timer.set(() => {
-      let serial: number | undefined;
-      try {
-        const [high, low] = sensirionWords(NAME, new Uint8Array(io.read(6)), 2);
-        serial = ((high << 16) | low) >>> 0;
-      }
-      catch {
-        serial = undefined;
-      }
-      callback(serial);
-    }, Wait.idle + 1);
+    readSensirionSerial(io, Wait.idle + 1, callback);
   }, Wait.break + 1);
 }

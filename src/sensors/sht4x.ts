@@ -19,7 +19,7 @@ import type { I2CBusOptions, I2CInstance } from "embedded:provider/builtin";
 import Timer from "timer";
 import { SensorError } from "./errors";
 import type { CombinedSample, SampleCallback, Sensor } from "./sensor";
-import { CommandQueue, readResult, sensirionWords } from "./sht3x";
+import { abandonMeasurement, CommandQueue, readResult, readSensirionSerial, sensirionMeasurement } from "./sht3x";
 
 const NAME = "SHT4x";
 
@@ -181,13 +181,9 @@ export default class SHT4x implements Sensor<CombinedSample> {
     if (!io) return;
     this.#io = undefined;
     this.#queue.close();
-    const waiting = this.#waiting.concat(this.#heating);
+    abandonMeasurement(NAME, this.#waiting.concat(this.#heating));
     this.#waiting = [];
     this.#heating = [];
-    if (waiting.length) Timer.set(() => {
-      const error = new SensorError(NAME, "bus", "closed before the measurement finished");
-      for (const callback of waiting) callback(error, undefined);
-    }, 0);
     io.close();
   }
 
@@ -213,11 +209,7 @@ export default class SHT4x implements Sensor<CombinedSample> {
 
 /** Six bytes (T word, CRC, RH word, CRC; 4.5) as a sample; throws a SensorError on a bad CRC or range. */
 function decode(bytes: Uint8Array): CombinedSample {
-  const [rawT, rawRH] = sensirionWords(NAME, bytes, 2);
-  const temperature = sht4xTemperature(rawT);
-  if (temperature < OperatingRange.min || temperature > OperatingRange.max)
-    throw new SensorError(NAME, "range", `temperature word 0x${rawT.toString(16)} is ${temperature.toFixed(2)} degC, outside what the chip reports (${OperatingRange.min} to ${OperatingRange.max} degC)`);
-  return { thermometer: { temperature }, hygrometer: { humidity: sht4xHumidity(rawRH) } };
+  return sensirionMeasurement(NAME, bytes, { temperature: sht4xTemperature, humidity: sht4xHumidity, range: OperatingRange });
 }
 
 /**
@@ -234,15 +226,5 @@ export function probeSHT4x(io: I2CInstance, callback: (serial: number | undefine
     Timer.set(() => callback(undefined), 0);
     return;
   }
-  Timer.set(() => {
-    let serial: number | undefined;
-    try {
-      const [high, low] = sensirionWords(NAME, new Uint8Array(io.read(6)), 2);
-      serial = ((high << 16) | low) >>> 0;
-    }
-    catch {
-      serial = undefined;
-    }
-    callback(serial);
-  }, Wait.idle + 1);
+  readSensirionSerial(io, Wait.idle + 1, callback);
 }

@@ -10,7 +10,7 @@
  */
 
 import type { I2CBusOptions, I2CInstance } from "embedded:provider/builtin";
-import Timer from "timer";
+import { answerSample } from "./conversions";
 import { SensorError, transferFault } from "./errors";
 import type { SampleCallback, Sensor, ThermometerSample } from "./sensor";
 
@@ -110,14 +110,7 @@ export default class TMP102 implements Sensor<ThermometerSample> {
     catch (error) {
       fault = transferFault("TMP102", "temperature read failed", error);
     }
-    if (callback) {
-      Timer.set(() => callback(fault, result), 0);
-      return undefined;
-    }
-    if (!fault) return result;
-    if (!this.#onError) throw fault;
-    this.#onError(fault);
-    return undefined;
+    return answerSample(callback, this.#onError, fault, result);
   }
 
   close(): void {

@@ -25,7 +25,7 @@
 
 import type { I2CBusOptions, I2CInstance } from "embedded:provider/builtin";
 import Timer from "timer";
-import { SensorError } from "./errors";
+import { reportFault, SensorError } from "./errors";
 import type { SampleCallback, Sensor, ThermometerSample } from "./sensor";
 
 /** Register addresses (7.6, register map). */
@@ -207,10 +207,7 @@ export default class TMP117 implements Sensor<ThermometerSample> {
         return this.#readResult(io);
       }
       catch (error) {
-        const failure = fault("temperature read failed", error);
-        if (!this.#onError) throw failure;
-        this.#onError(failure);
-        return undefined;
+        return reportFault(this.#onError, fault("temperature read failed", error));
       }
     }
     if (typeof callback !== "function") throw new TypeError("TMP117: sample(callback) needs a function");
