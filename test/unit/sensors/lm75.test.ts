@@ -13,8 +13,9 @@ import { LM75Model, lm75Encode, type LM75Variant } from "../../../sim/devices/lm
 import { TMP102Model } from "../../../sim/devices/tmp102";
 import { TMP117Model } from "../../../sim/devices/tmp117";
 import { SensorError } from "../../../src/sensors/errors";
-import LM75, { lm75Celsius, probeLM75 } from "../../../src/sensors/lm75";
-import type { ThermometerSample } from "../../../src/sensors/sensor";
+import LM75, { lm75Celsius, type LM75Options, probeLM75 } from "../../../src/sensors/lm75";
+import { attachModel, i2cPlaces, sampleOnce } from "../../helpers/sensors";
+import { convertingThermometerContract } from "./converting-thermometer.contract";
 
 // NXP LM75B Table 10: 11-bit Temp data (D10..D0) -> degrees C.
 const TABLE_10: [number, number][] = [
@@ -27,33 +28,16 @@ const NINE_BIT: [number, number][] = [
 ];
 
 // Ports 30..39, addresses 0x48..0x4f.
-let slot = 0;
-function nextPlace(): { port: number; address: number } {
-  const index = slot++;
-  if (index >= 80) throw new Error("test ran out of simulated I2C places");
-  return { port: 30 + (index >> 3), address: 0x48 + (index & 7) };
-}
+const nextPlace = i2cPlaces(30, 0x48, 8);
 
 /** An LM75 model, powered up now; clock = real time + skew (or only the skew, frozen). */
 function chipOnBus(start = 21.5, { variant = "lm75b" as LM75Variant, frozen = false } = {}) {
-  const { port, address } = nextPlace();
   const state = { temperature: start };
   const model = new LM75Model({ temperature: () => state.temperature }, { variant });
-  const clock = { skew: 0 };
-  const base = Date.now();
-  model.now = frozen ? () => base + clock.skew : () => Date.now() + clock.skew;
+  const attached = attachModel(nextPlace(), model, { frozen });
   model.register(1); // power-up
-  simulatedI2CBus(port).attach(address, model);
-  const bus = { io: SimulatedI2C, data: 21, clock: 22, port, address };
-  const advance = (ms: number) => { clock.skew += ms; };
-  return { port, address, state, model, bus, advance, raw: new SimulatedI2C({ ...bus }) };
+  return { ...attached, state, model };
 }
-
-function sampleAsync(sensor: LM75): Promise<[SensorError | undefined, ThermometerSample | undefined]> {
-  return new Promise((resolve) => sensor.sample((error, sample) => resolve([error, sample])));
-}
-
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("LM75 model follows the datasheets", () => {
   for (const [data, celsius] of TABLE_10) {
@@ -121,7 +105,7 @@ describe("LM75 driver converts as the datasheets say", () => {
     for (const io of [SimulatedI2C, SimulatedSMBus]) {
       const { state, bus, advance } = chipOnBus(0);
       const sensor = new LM75({ sensor: { ...bus, io } });
-      await sampleAsync(sensor);
+      await sampleOnce(sensor);
       for (const celsius of [-55, -54.875, -25, -0.125, 0, 0.125, 25, 100, 124.875, 125]) {
         state.temperature = celsius;
         advance(100);
@@ -135,7 +119,7 @@ describe("LM75 driver converts as the datasheets say", () => {
     const { state, bus, advance } = chipOnBus(0, { variant: "lm75" });
     const sensor = new LM75({ sensor: bus });
     sensor.configure({ resolution: 9 });
-    await sampleAsync(sensor);
+    await sampleOnce(sensor);
     for (const celsius of [-55, -25, -0.5, 0, 0.5, 25, 125]) {
       state.temperature = celsius;
       advance(100);
@@ -215,99 +199,18 @@ describe("LM75 driver: configuration", () => {
   });
 });
 
-describe("LM75 driver: shutdown mode, asynchronous sample and faults", () => {
-  it("wakes a shut-down chip for each sample(callback) without blocking the event loop, then shuts it down", async () => {
-    const { model, state, bus } = chipOnBus(20);
-    const sensor = new LM75({ sensor: bus });
-    await sampleAsync(sensor);
+convertingThermometerContract({
+  name: "LM75",
+  chipOnBus: (start) => chipOnBus(start),
+  open: (bus, onError) => new LM75({ sensor: bus as LM75Options["sensor"], onError }),
+  sleepy: async (bus) => {
+    const sensor = new LM75({ sensor: bus as LM75Options["sensor"] });
+    await sampleOnce(sensor); // the first conversion after power-up
     sensor.configure({ shutdown: true });
-    state.temperature = -3.25;
-    const order: string[] = [];
-    setTimeout(() => order.push("timer"), 20);
-    const pending = sampleAsync(sensor);
-    assert.equal(model.register(1) & 0x01, 0, "awake while converting");
-    const [error, sample] = await pending;
-    order.push("sample");
-    assert.deepEqual([error, sample], [undefined, { temperature: -3.25 }]);
-    assert.deepEqual(order, ["timer", "sample"]);
-    assert.equal(model.register(1) & 0x01, 1, "shut down again");
-    state.temperature = 40;
-    await delay(150);
-    assert.equal(sensor.sample()?.temperature, -3.25, "sample() returns the last conversion");
-    sensor.close();
-  });
-
-  it("reports an impossible reading as a range fault, and recovers", async () => {
-    const { model, bus, advance } = chipOnBus(22);
-    const errors: SensorError[] = [];
-    const sensor = new LM75({ sensor: bus, onError: (error) => errors.push(error) });
-    await sampleAsync(sensor);
-    model.faults = { outOfRange: true };
-    assert.equal(sensor.sample(), undefined);
-    assert.equal(errors[0]?.reason, "range");
-    const [error, sample] = await sampleAsync(sensor);
-    assert.equal(error?.reason, "range");
-    assert.equal(sample, undefined);
-    model.faults = {};
-    advance(100);
-    assert.equal(sensor.sample()?.temperature, 22);
-    sensor.close();
-  });
-
-  it("reports a NACK as absent and a broken transfer as bus, and recovers", async () => {
-    const { model, bus } = chipOnBus(19.5);
-    const errors: SensorError[] = [];
-    const sensor = new LM75({ sensor: bus, onError: (error) => errors.push(error) });
-    await sampleAsync(sensor);
-    model.faults = { absent: true };
-    assert.equal(sensor.sample(), undefined);
-    assert.equal(errors[0]?.reason, "absent");
-    assert.equal((await sampleAsync(sensor))[0]?.reason, "absent");
-    model.faults = { busErrorAfter: 1 };
-    assert.equal(sensor.sample(), undefined);
-    assert.equal(errors[1]?.reason, "bus");
-    assert.deepEqual(sensor.sample(), { temperature: 19.5 });
-    sensor.close();
-  });
-
-  it("a stalled converter (busy) cannot be told from a steady temperature: no LM75 register shows it", async () => {
-    const { model, state, bus, advance } = chipOnBus(20);
-    const sensor = new LM75({ sensor: bus });
-    await sampleAsync(sensor);
-    model.faults = { busy: true };
-    state.temperature = 30;
-    advance(500);
-    assert.equal(sensor.sample()?.temperature, 20, "the last result, as on a real chip");
-    model.faults = {};
-    assert.equal(sensor.sample()?.temperature, 30, "conversions resume when the fault clears");
-    sensor.close();
-  });
-
-  it("close() is safe twice, abandons a sample under way, and sampling after it fails", async () => {
-    const { bus } = chipOnBus();
-    const sensor = new LM75({ sensor: bus });
-    let called = false;
-    sensor.sample(() => { called = true; });
-    sensor.close();
-    sensor.close();
-    await delay(150);
-    assert.equal(called, false);
-    assert.throws(() => sensor.sample(), /closed/);
-  });
-});
-
-describe("LM75 driver: close during a wake-up", () => {
-  it("shuts a chip it woke for a sample down again", async () => {
-    const { model, bus } = chipOnBus();
-    const sensor = new LM75({ sensor: bus });
-    await sampleAsync(sensor);
-    sensor.configure({ shutdown: true });
-    sensor.sample(() => assert.fail("abandoned"));
-    assert.equal(model.register(1) & 0x01, 0);
-    sensor.close();
-    assert.equal(model.register(1) & 0x01, 1);
-    await delay(150);
-  });
+    return sensor;
+  },
+  shutdownBit: 0x01,
+  settleMs: 150,
 });
 
 describe("LM75 probe", () => {

@@ -20,8 +20,9 @@ import { LM75Model } from "../../../sim/devices/lm75";
 import { MCP9808Model, mcp9808Encode } from "../../../sim/devices/mcp9808";
 import { TMP117Model } from "../../../sim/devices/tmp117";
 import { SensorError } from "../../../src/sensors/errors";
-import MCP9808, { mcp9808Celsius, probeMCP9808 } from "../../../src/sensors/mcp9808";
-import type { ThermometerSample } from "../../../src/sensors/sensor";
+import MCP9808, { mcp9808Celsius, type MCP9808Options, probeMCP9808 } from "../../../src/sensors/mcp9808";
+import { attachModel, i2cPlaces, sampleOnce } from "../../helpers/sensors";
+import { convertingThermometerContract } from "./converting-thermometer.contract";
 
 // T_A bits 12:0 (sign bit 12, 0.0625 degC/LSB, Register 5-4) for temperatures across the range.
 const AMBIENT: [number, number][] = [
@@ -40,35 +41,16 @@ function example51(upper: number, lower: number): { celsius: number; negative: b
 }
 
 // Ports 30..39, addresses 0x18..0x1f.
-let slot = 0;
-function nextPlace(): { port: number; address: number } {
-  const index = slot++;
-  if (index >= 80) throw new Error("test ran out of simulated I2C places");
-  return { port: 30 + (index >> 3), address: 0x18 + (index & 7) };
-}
+const nextPlace = i2cPlaces(30, 0x18, 8);
 
 /** An MCP9808 model, powered up now; clock = real time + skew (or only the skew, frozen). */
 function chipOnBus(start = 21.5, { frozen = false } = {}) {
-  const { port, address } = nextPlace();
   const state = { temperature: start };
   const model = new MCP9808Model({ temperature: () => state.temperature });
-  const clock = { skew: 0 };
-  const base = Date.now();
-  model.now = frozen ? () => base + clock.skew : () => Date.now() + clock.skew;
+  const attached = attachModel(nextPlace(), model, { frozen });
   model.register(6); // power-up
-  simulatedI2CBus(port).attach(address, model);
-  const bus = { io: SimulatedI2C, data: 21, clock: 22, port, address };
-  const advance = (ms: number) => { clock.skew += ms; };
-  const raw = new SimulatedI2C({ ...bus });
-  const write16 = (register: number, value: number) => raw.write(Uint8Array.of(register, value >> 8, value & 0xff));
-  return { port, address, state, model, bus, advance, raw, write16 };
+  return { ...attached, state, model };
 }
-
-function sampleAsync(sensor: MCP9808): Promise<[SensorError | undefined, ThermometerSample | undefined]> {
-  return new Promise((resolve) => sensor.sample((error, sample) => resolve([error, sample])));
-}
-
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("MCP9808 model follows the datasheet", () => {
   for (const [celsius, bits] of AMBIENT) {
@@ -153,7 +135,7 @@ describe("MCP9808 driver converts as the datasheet says", () => {
     for (const io of [SimulatedI2C, SimulatedSMBus]) {
       const { state, bus, advance } = chipOnBus(0);
       const sensor = new MCP9808({ sensor: { ...bus, io } });
-      await sampleAsync(sensor);
+      await sampleOnce(sensor);
       for (const celsius of [-40, -25, -0.0625, 0, 0.0625, 25.0625, 100, 125]) {
         state.temperature = celsius;
         advance(250);
@@ -183,13 +165,13 @@ describe("MCP9808 driver: configuration", () => {
   it("writes the resolution register, and the next sample(callback) waits that resolution's tCONV", async () => {
     const { model, state, bus } = chipOnBus(21.3);
     const sensor = new MCP9808({ sensor: bus });
-    await sampleAsync(sensor);
+    await sampleOnce(sensor);
     assert.equal(sensor.sample()?.temperature, 21.3125);
     for (const [resolution, code, tconv, expected] of [[0.5, 0, 30, 21.5], [0.25, 1, 65, 21.25], [0.125, 2, 130, 21.25], [0.0625, 3, 250, 21.3125]] as const) {
       sensor.configure({ resolution });
       assert.equal(model.register(8), code);
       const started = Date.now();
-      const [error, sample] = await sampleAsync(sensor);
+      const [error, sample] = await sampleOnce(sensor);
       assert.equal(error, undefined);
       assert.ok(Date.now() - started >= tconv, `waited ${tconv} ms`);
       assert.deepEqual(sample, { temperature: expected }, `at ${resolution} degC`);
@@ -240,96 +222,17 @@ describe("MCP9808 driver: configuration", () => {
   });
 });
 
-describe("MCP9808 driver: shutdown mode, asynchronous sample and faults", () => {
-  it("wakes a shut-down chip for each sample(callback) without blocking the event loop, then shuts it down", async () => {
-    const { model, state, bus } = chipOnBus(20);
-    const sensor = new MCP9808({ sensor: bus });
+convertingThermometerContract({
+  name: "MCP9808",
+  chipOnBus: (start) => chipOnBus(start),
+  open: (bus, onError) => new MCP9808({ sensor: bus as MCP9808Options["sensor"], onError }),
+  sleepy: async (bus) => {
+    const sensor = new MCP9808({ sensor: bus as MCP9808Options["sensor"] });
     sensor.configure({ shutdown: true, resolution: 0.25 });
-    state.temperature = -7.75;
-    const order: string[] = [];
-    setTimeout(() => order.push("timer"), 10);
-    const pending = sampleAsync(sensor);
-    assert.equal(model.register(1) & 0x0100, 0, "awake while converting");
-    const [error, sample] = await pending;
-    order.push("sample");
-    assert.deepEqual([error, sample], [undefined, { temperature: -7.75 }]);
-    assert.deepEqual(order, ["timer", "sample"]);
-    assert.equal(model.register(1) & 0x0100, 0x0100, "shut down again");
-    state.temperature = 40;
-    await delay(100);
-    assert.equal(sensor.sample()?.temperature, -7.75, "sample() returns the last conversion");
-    sensor.close();
-  });
-
-  it("reports an impossible reading as a range fault, and recovers", async () => {
-    const { model, bus } = chipOnBus(22);
-    const errors: SensorError[] = [];
-    const sensor = new MCP9808({ sensor: bus, onError: (error) => errors.push(error) });
-    await sampleAsync(sensor);
-    model.faults = { outOfRange: true };
-    assert.equal(sensor.sample(), undefined);
-    assert.equal(errors[0]?.reason, "range");
-    const [error, sample] = await sampleAsync(sensor);
-    assert.equal(error?.reason, "range");
-    assert.equal(sample, undefined);
-    model.faults = {};
-    assert.equal(sensor.sample()?.temperature, 22);
-    sensor.close();
-  });
-
-  it("reports a NACK as absent and a broken transfer as bus, and recovers", async () => {
-    const { model, bus } = chipOnBus(19.5);
-    const errors: SensorError[] = [];
-    const sensor = new MCP9808({ sensor: bus, onError: (error) => errors.push(error) });
-    await sampleAsync(sensor);
-    model.faults = { absent: true };
-    assert.equal(sensor.sample(), undefined);
-    assert.equal(errors[0]?.reason, "absent");
-    assert.equal((await sampleAsync(sensor))[0]?.reason, "absent");
-    model.faults = { busErrorAfter: 1 };
-    assert.equal(sensor.sample(), undefined);
-    assert.equal(errors[1]?.reason, "bus");
-    assert.deepEqual(sensor.sample(), { temperature: 19.5 });
-    sensor.close();
-  });
-
-  it("a stalled converter (busy) cannot be told from a steady temperature: no MCP9808 register shows it", async () => {
-    const { model, state, bus, advance } = chipOnBus(20);
-    const sensor = new MCP9808({ sensor: bus });
-    await sampleAsync(sensor);
-    model.faults = { busy: true };
-    state.temperature = 30;
-    advance(1000);
-    assert.equal(sensor.sample()?.temperature, 20, "the last result, as on a real chip");
-    model.faults = {};
-    assert.equal(sensor.sample()?.temperature, 30, "conversions resume when the fault clears");
-    sensor.close();
-  });
-
-  it("close() is safe twice, abandons a sample under way, and sampling after it fails", async () => {
-    const { bus } = chipOnBus();
-    const sensor = new MCP9808({ sensor: bus });
-    let called = false;
-    sensor.sample(() => { called = true; });
-    sensor.close();
-    sensor.close();
-    await delay(320);
-    assert.equal(called, false);
-    assert.throws(() => sensor.sample(), /closed/);
-  });
-});
-
-describe("MCP9808 driver: close during a wake-up", () => {
-  it("shuts a chip it woke for a sample down again", async () => {
-    const { model, bus } = chipOnBus();
-    const sensor = new MCP9808({ sensor: bus });
-    sensor.configure({ shutdown: true });
-    sensor.sample(() => assert.fail("abandoned"));
-    assert.equal(model.register(1) & 0x0100, 0);
-    sensor.close();
-    assert.equal(model.register(1) & 0x0100, 0x0100);
-    await delay(320);
-  });
+    return sensor;
+  },
+  shutdownBit: 0x0100,
+  settleMs: 320,
 });
 
 describe("MCP9808 probe", () => {

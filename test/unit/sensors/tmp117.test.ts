@@ -17,8 +17,8 @@ import { LM75Model } from "../../../sim/devices/lm75";
 import { TMP102Model } from "../../../sim/devices/tmp102";
 import { TMP117Model, tmp117Encode } from "../../../sim/devices/tmp117";
 import { SensorError } from "../../../src/sensors/errors";
-import type { ThermometerSample } from "../../../src/sensors/sensor";
 import TMP117, { probeTMP117, tmp117Celsius } from "../../../src/sensors/tmp117";
+import { attachModel, delay, i2cPlaces, sampleOnce } from "../../helpers/sensors";
 
 // Table 7-1: temperature -> result register (7.8125 m degC per LSB).
 const TABLE_7_1: [number, number][] = [
@@ -33,12 +33,7 @@ const CYCLE_TABLE: number[][] = [
 ];
 
 // Ports 30..39, addresses 0x48..0x4b: a fresh place for every chip.
-let slot = 0;
-function nextPlace(): { port: number; address: number } {
-  const index = slot++;
-  if (index >= 40) throw new Error("test ran out of simulated I2C places");
-  return { port: 30 + (index >> 2), address: 0x48 + (index & 3) };
-}
+const nextPlace = i2cPlaces(30, 0x48, 4);
 
 /**
  * A TMP117 model, powered up now, on a fresh place. Its clock is real time
@@ -46,26 +41,12 @@ function nextPlace(): { port: number; address: number } {
  * exact timing.
  */
 function chipOnBus(start = 21.5, { frozen = false } = {}) {
-  const { port, address } = nextPlace();
   const state = { temperature: start };
   const model = new TMP117Model({ temperature: () => state.temperature });
-  const clock = { skew: 0 };
-  const base = Date.now();
-  model.now = frozen ? () => base + clock.skew : () => Date.now() + clock.skew;
+  const attached = attachModel(nextPlace(), model, { frozen });
   model.peek(0x0f); // power-up
-  simulatedI2CBus(port).attach(address, model);
-  const bus = { io: SimulatedI2C, data: 21, clock: 22, port, address };
-  const advance = (ms: number) => { clock.skew += ms; };
-  const raw = new SimulatedI2C({ ...bus });
-  const write16 = (register: number, value: number) => raw.write(Uint8Array.of(register, value >> 8, value & 0xff));
-  return { port, address, state, model, bus, advance, raw, write16 };
+  return { ...attached, state, model };
 }
-
-function sampleAsync(sensor: TMP117): Promise<[SensorError | undefined, ThermometerSample | undefined]> {
-  return new Promise((resolve) => sensor.sample((error, sample) => resolve([error, sample])));
-}
-
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("TMP117 model follows the datasheet", () => {
   for (const [celsius, word] of TABLE_7_1) {
@@ -202,7 +183,7 @@ describe("TMP117 driver converts as the datasheet says", () => {
     assert.equal(sensor.sample(), undefined);
     assert.equal(errors[0]?.reason, "busy");
     assert.match(errors[0]?.message ?? "", /-256/);
-    const [error, sample] = await sampleAsync(sensor);
+    const [error, sample] = await sampleOnce(sensor);
     assert.equal(error, undefined);
     assert.deepEqual(sample, { temperature: 19.25 });
     sensor.close();
@@ -284,7 +265,7 @@ describe("TMP117 driver: asynchronous sample and faults", () => {
     assert.deepEqual(await first, [undefined, { temperature: 10 }, true]);
     assert.equal(model.peek(0x01) & 0x0c00, 0x0400, "back in shutdown");
     state.temperature = -12.5;
-    assert.deepEqual(await sampleAsync(sensor), [undefined, { temperature: -12.5 }]);
+    assert.deepEqual(await sampleOnce(sensor), [undefined, { temperature: -12.5 }]);
     assert.equal(sensor.sample()?.temperature, -12.5, "sample() returns the last one-shot result");
     sensor.close();
   });
@@ -296,7 +277,7 @@ describe("TMP117 driver: asynchronous sample and faults", () => {
     const order: string[] = [];
     setTimeout(() => order.push("timer"), 20);
     const started = Date.now();
-    const [, sample] = await sampleAsync(sensor);
+    const [, sample] = await sampleOnce(sensor);
     order.push("sample");
     assert.deepEqual(order, ["timer", "sample"]);
     assert.deepEqual(sample, { temperature: 23 });
@@ -309,11 +290,11 @@ describe("TMP117 driver: asynchronous sample and faults", () => {
     advance(200);
     const sensor = new TMP117({ sensor: bus });
     sensor.configure({ averaging: 1, conversionCycle: 15.5 });
-    assert.deepEqual(await sampleAsync(sensor), [undefined, { temperature: 5 }]);
+    assert.deepEqual(await sampleOnce(sensor), [undefined, { temperature: 5 }]);
     state.temperature = 6;
-    assert.deepEqual(await sampleAsync(sensor), [undefined, { temperature: 6 }], "waited for a fresh conversion");
+    assert.deepEqual(await sampleOnce(sensor), [undefined, { temperature: 6 }], "waited for a fresh conversion");
     // Two callers at once share one conversion.
-    const both = await Promise.all([sampleAsync(sensor), sampleAsync(sensor)]);
+    const both = await Promise.all([sampleOnce(sensor), sampleOnce(sensor)]);
     assert.deepEqual(both, [[undefined, { temperature: 6 }], [undefined, { temperature: 6 }]]);
     sensor.close();
   });
@@ -323,17 +304,17 @@ describe("TMP117 driver: asynchronous sample and faults", () => {
     const sensor = new TMP117({ sensor: bus });
     sensor.configure({ mode: "oneShot", averaging: 1 });
     model.faults = { busy: true };
-    const [error, sample] = await sampleAsync(sensor);
+    const [error, sample] = await sampleOnce(sensor);
     assert.equal(sample, undefined);
     assert.equal(error?.reason, "busy");
     model.faults = {};
-    assert.deepEqual(await sampleAsync(sensor), [undefined, { temperature: 18 }]);
+    assert.deepEqual(await sampleOnce(sensor), [undefined, { temperature: 18 }]);
     sensor.configure({ mode: "continuous", conversionCycle: 15.5 });
-    await sampleAsync(sensor);
+    await sampleOnce(sensor);
     model.faults = { busy: true };
-    assert.equal((await sampleAsync(sensor))[0]?.reason, "busy", "continuous mode: no Data_Ready within the cycle");
+    assert.equal((await sampleOnce(sensor))[0]?.reason, "busy", "continuous mode: no Data_Ready within the cycle");
     model.faults = {};
-    assert.deepEqual(await sampleAsync(sensor), [undefined, { temperature: 18 }]);
+    assert.deepEqual(await sampleOnce(sensor), [undefined, { temperature: 18 }]);
     sensor.close();
   });
 
@@ -346,7 +327,7 @@ describe("TMP117 driver: asynchronous sample and faults", () => {
     assert.equal(sensor.sample(), undefined);
     assert.equal(errors[0]?.reason, "range");
     advance(1000);
-    const [error, sample] = await sampleAsync(sensor);
+    const [error, sample] = await sampleOnce(sensor);
     assert.equal(error?.reason, "range");
     assert.equal(sample, undefined);
     model.faults = {};
@@ -363,7 +344,7 @@ describe("TMP117 driver: asynchronous sample and faults", () => {
     assert.equal(sensor.sample(), undefined);
     assert.equal(errors[0]?.reason, "absent");
     assert.match(errors[0]?.message ?? "", /not acknowledged/);
-    const [error] = await sampleAsync(sensor);
+    const [error] = await sampleOnce(sensor);
     assert.equal(error?.reason, "absent");
     model.faults = { busErrorAfter: 1 };
     assert.equal(sensor.sample(), undefined);
