@@ -11,6 +11,7 @@ import { join } from "node:path";
 import mqtt from "mqtt";
 import { ROOT } from "../sim/firmware-modules";
 import { SimulatedDevice } from "../sim/launch";
+import { isHost } from "../src/mqtt/resolver";
 import { type Broker, startAedes } from "./brokers";
 import { parseStartArgs, type StartOptions, UsageError, USAGE } from "./start-args";
 
@@ -43,9 +44,11 @@ if (options.broker) {
   const host = options.broker.hostname.replace(/^\[|\]$/g, "");
   brokerPort = Number(options.broker.port || 1883);
   if (net.isIPv6(host)) fail(`broker ${host}: IPv6 is not supported; give an IPv4 address or a host name`);
-  // Checked here too, so a typo fails at once rather than as the firmware's retries.
-  if (!net.isIP(host)) await lookup(host, { family: 4 }).catch(() => fail(`cannot resolve broker host ${host} (IPv4)`));
-  brokerHost = host;
+  // Looked up here too, so a typo fails at once rather than as the firmware's retries.
+  const address = net.isIP(host) ? host : (await lookup(host, { family: 4 }).catch(() => fail(`cannot resolve broker host ${host} (IPv4)`))).address;
+  // The firmware takes RFC 1123 names (no "_", no trailing dot, no "127.1"); it gets the address of any other.
+  brokerHost = isHost(host) ? host : address;
+  if (brokerHost !== host) say(`broker ${host} is not a host name the firmware takes (letters, digits, hyphens); it gets ${address}`);
 }
 else {
   embedded = await startAedes();

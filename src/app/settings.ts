@@ -13,6 +13,8 @@ import { parseSensors, type SensorsSetting } from "./sensor-config";
 export interface BrokerAddress {
   /** An IPv4 address, or a host name the device looks up (DNS) at every connection attempt. */
   host: string;
+  /** The host as the URL gives it ("localhost" stays a name here): the TLS server name unless mqtt.serverName says otherwise. */
+  name: string;
   port: number;
   /** mqtts:// : the connection uses TLS (see `Settings.tls`). */
   tls: boolean;
@@ -101,7 +103,7 @@ export function parseBroker(key: string, value: unknown): BrokerAddress {
   if (!isHost(host)) throw new TypeError(`${key} host ${JSON.stringify(match[2])} must be a host name such as "broker.lan" or an IPv4 address (IPv6 is not supported)`);
   const port = match[3] === undefined ? (tls ? 8883 : 1883) : Number(match[3]);
   if (!(port >= 1 && port <= 65535)) throw new RangeError(`${key} port must be 1 to 65535, not ${match[3]}`);
-  return { host, port, tls };
+  return { host, name: match[2], port, tls };
 }
 
 const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -182,13 +184,13 @@ function parseTLS(broker: BrokerAddress, optional: (key: string) => string | und
     if (given.length) throw new TypeError(`config ${given.join(", ")} ${given.length > 1 ? "are" : "is"} for TLS, but broker is mqtt://; use an mqtts:// broker URL, or remove ${given.length > 1 ? "them" : "it"}`);
     return undefined;
   }
-  if (serverName === undefined && isIPv4Address(broker.host))
+  if (serverName === undefined && isIPv4Address(broker.name))
     throw new TypeError("config mqtt.serverName is required with an mqtts:// broker given by IP address: the host name in the broker's certificate (the firmware checks the certificate against this name); or give the broker by that name");
   if (serverName !== undefined && !isHost(serverName)) throw new TypeError(`config mqtt.serverName ${JSON.stringify(serverName)} must be a host name such as "broker.example.com" (or an IPv4 address the certificate names)`);
   if ((certificate === undefined) !== (key === undefined))
     throw new TypeError(`config ${certificate === undefined ? "mqtt.key is set without mqtt.certificate" : "mqtt.certificate is set without mqtt.key"}: a client certificate needs both`);
   return {
-    serverName: serverName ?? broker.host,
+    serverName: serverName ?? broker.name,
     ca: ca === undefined ? undefined : certificates("mqtt.ca", ca, true)[0],
     certificates: certificate === undefined ? undefined : certificates("mqtt.certificate", certificate, false),
     key: key === undefined ? undefined : privateKey("mqtt.key", key),

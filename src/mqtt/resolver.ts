@@ -80,9 +80,16 @@ export function isIPv4Address(text: string): boolean {
   return IPV4.test(text);
 }
 
-/** A host name or an IPv4 address (what a URL's host may be here); digits and dots that are no IPv4 address are neither (RFC 1123, 2.1). */
+/**
+ * A host name or an IPv4 address (what a URL's host may be here). A name
+ * whose last label is a number ("10.0.0.256", "0x7f.1") is neither: resolvers
+ * read such text as an address (RFC 1123 2.1; the WHATWG URL rule "ends in a
+ * number"), so it must be a valid dotted-decimal IPv4 address or nothing.
+ */
 export function isHost(text: string): boolean {
-  return IPV4.test(text) || (HOST_NAME.test(text) && !/^[\d.]+$/.test(text));
+  if (IPV4.test(text)) return true;
+  const last = text.slice(text.lastIndexOf(".") + 1);
+  return HOST_NAME.test(text) && !/^(\d+|0x[0-9a-f]*)$/i.test(last);
 }
 
 /** A look-up that ended without an address. */

@@ -116,20 +116,24 @@ export class HttpDownload {
     this.#idleTimeoutMs = idleTimeoutMs;
     this.#request = encodeGet(this.#target, offset);
     this.#lastActivity = timers.now();
-    this.#arm(idleTimeoutMs);
 
     const address = this.#target.address;
-    if (address) this.#open(chosen, address);
+    if (address) {
+      this.#arm(idleTimeoutMs);
+      this.#open(chosen, address);
+    }
     else {
       if (!options.dns) {
-        timers.clear(this.#timer);
         throw new DownloadError("url", `url ${JSON.stringify(options.url)}: host "${this.#target.name}" is a name and this device has no DNS resolver for downloads`);
       }
       this.#cancelLookup = resolveHost({
         dns: options.dns, host: this.#target.name, timers, timeoutMs: idleTimeoutMs,
         onResolved: (resolved) => {
+          // The idle time starts once there is an address to connect to: the look-up has its own limit.
           this.#cancelLookup = undefined;
           this.#resolved = resolved;
+          this.#lastActivity = timers.now();
+          this.#arm(idleTimeoutMs);
           this.#open(chosen, resolved);
         },
         onError: (error) => {

@@ -11,7 +11,7 @@ const manifestConfig = JSON.parse(readFileSync(join(ROOT, "manifest.json"), "utf
 describe("firmware settings (mc/config)", () => {
   it("takes the manifest's defaults as they are: the seed demo", () => {
     const settings = parseSettings(manifestConfig);
-    assert.deepEqual(settings.broker, { host: "127.0.0.1", port: 1883, tls: false });
+    assert.deepEqual(settings.broker, { host: "127.0.0.1", name: "127.0.0.1", port: 1883, tls: false });
     assert.equal(settings.tls, undefined);
     assert.equal(`${settings.topicPrefix}/${settings.deviceId}`, "home/livingroom");
     assert.equal(settings.interval, 5000);
@@ -37,12 +37,12 @@ describe("firmware settings (mc/config)", () => {
   });
 
   it("parses broker URLs to a host (name or IPv4 address) and port", () => {
-    assert.deepEqual(parseBroker("b", "mqtt://10.1.2.3"), { host: "10.1.2.3", port: 1883, tls: false });
-    assert.deepEqual(parseBroker("b", "mqtt://localhost:1884/"), { host: "127.0.0.1", port: 1884, tls: false });
-    assert.deepEqual(parseBroker("b", "mqtts://10.1.2.3"), { host: "10.1.2.3", port: 8883, tls: true });
-    assert.deepEqual(parseBroker("b", "mqtts://10.1.2.3:18883"), { host: "10.1.2.3", port: 18883, tls: true });
-    assert.deepEqual(parseBroker("b", "mqtts://broker.example.com"), { host: "broker.example.com", port: 8883, tls: true });
-    assert.deepEqual(parseBroker("b", "mqtt://homeassistant.local:1883"), { host: "homeassistant.local", port: 1883, tls: false });
+    assert.deepEqual(parseBroker("b", "mqtt://10.1.2.3"), { host: "10.1.2.3", name: "10.1.2.3", port: 1883, tls: false });
+    assert.deepEqual(parseBroker("b", "mqtt://localhost:1884/"), { host: "127.0.0.1", name: "localhost", port: 1884, tls: false });
+    assert.deepEqual(parseBroker("b", "mqtts://10.1.2.3"), { host: "10.1.2.3", name: "10.1.2.3", port: 8883, tls: true });
+    assert.deepEqual(parseBroker("b", "mqtts://10.1.2.3:18883"), { host: "10.1.2.3", name: "10.1.2.3", port: 18883, tls: true });
+    assert.deepEqual(parseBroker("b", "mqtts://broker.example.com"), { host: "broker.example.com", name: "broker.example.com", port: 8883, tls: true });
+    assert.deepEqual(parseBroker("b", "mqtt://homeassistant.local:1883"), { host: "homeassistant.local", name: "homeassistant.local", port: 1883, tls: false });
     assert.throws(() => parseBroker("b", "ssl://10.1.2.3"), /is not a broker URL like "mqtt:\/\/broker.lan:1883"/);
     assert.throws(() => parseBroker("b", "mqtt://bro_ker.lan"), /host "bro_ker.lan" must be a host name such as "broker.lan" or an IPv4 address/);
     assert.throws(() => parseBroker("b", "mqtt://[::1]:1883"), /IPv6 is not supported|not a broker URL/);
@@ -75,7 +75,7 @@ const TLS_BASE = { broker: "mqtts://10.0.0.5", "mqtt.serverName": "broker.exampl
 describe("firmware settings: TLS (mqtts://, mqtt.serverName, mqtt.ca, mqtt.certificate, mqtt.key)", () => {
   it("selects TLS with mqtts://, port 8883 by default, and takes the server name", () => {
     const settings = parseSettings(TLS_BASE);
-    assert.deepEqual(settings.broker, { host: "10.0.0.5", port: 8883, tls: true });
+    assert.deepEqual(settings.broker, { host: "10.0.0.5", name: "10.0.0.5", port: 8883, tls: true });
     assert.deepEqual(settings.tls, { serverName: "broker.example.com", ca: undefined, certificates: undefined, key: undefined });
   });
 
@@ -111,6 +111,7 @@ describe("firmware settings: TLS (mqtts://, mqtt.serverName, mqtt.ca, mqtt.certi
 
   it("checks the certificate against the broker URL's host name unless mqtt.serverName says otherwise", () => {
     assert.equal(parseSettings({ broker: "mqtts://broker.example.com" }).tls!.serverName, "broker.example.com");
+    assert.equal(parseSettings({ broker: "mqtts://localhost:8883" }).tls!.serverName, "localhost", "the name as written, though it connects to 127.0.0.1");
     assert.equal(parseSettings({ broker: "mqtts://broker.lan", "mqtt.serverName": "mqtt.example.com" }).tls!.serverName, "mqtt.example.com");
   });
 

@@ -59,7 +59,7 @@ beforeEach(() => {
 
 describe("host names: which strings are hosts", () => {
   const hosts = ["broker.lan", "mqtt.example.com", "a", "xn--bcher-kva.example", "192.168.1.10", "my-broker"];
-  const notHosts = ["", "-broker", "broker-", "bro ker", "broker.lan:1883", "256.0.0.1", "1.2.3", "a..b", "ünï.example", "x".repeat(64)];
+  const notHosts = ["", "-broker", "broker-", "bro ker", "broker.lan:1883", "256.0.0.1", "1.2.3", "127.1", "0x7f000001", "0x7f.1", "host.0X1f", "a..b", "broker.lan.", "ünï.example", "x".repeat(64)];
   for (const host of hosts) it(`${JSON.stringify(host)} is a host`, () => assert.ok(isHost(host)));
   for (const host of notHosts) it(`${JSON.stringify(host.slice(0, 20))} is not`, () => assert.ok(!isHost(host)));
   it("IPv4 addresses are told from names", () => {

@@ -414,6 +414,28 @@ describe("HTTP download on a scripted socket", () => {
   const body = IMAGE.subarray(0, 500);
   const response = Buffer.concat([head("200 OK", { "Content-Type": "application/octet-stream", "Content-Length": 500 }), body]);
 
+  it("a name the DNS server never answers for is reported as such, and the idle time starts only once there is an address", () => {
+    const silent = { io: class { resolve() {} close() {} } };
+    const timers = new VirtualTimers();
+    const run = begin("http://images.lan/fw.bin", 500, { socket: { io: ScriptedSocket as unknown as SocketConstructor }, dns: silent, timers, idleTimeoutMs: 1000 });
+    timers.advance(999);
+    assert.deepEqual(run.events, []);
+    timers.advance(1);
+    assert.deepEqual(run.events, ["error connect"]);
+    assert.match(run.error!.message, /no answer for host name "images\.lan" within 1000 ms/);
+
+    let answer: ((host: string, address: string) => void) | undefined;
+    const slow = { io: class { resolve(request: { onResolved(host: string, address: string): void }) { answer = request.onResolved; } close() {} } };
+    const late = begin("http://images.lan/fw.bin", 500, { socket: { io: ScriptedSocket as unknown as SocketConstructor }, dns: slow, timers, idleTimeoutMs: 1000 });
+    timers.advance(900);
+    answer!("images.lan", "10.0.0.9");
+    timers.advance(999);
+    assert.deepEqual(late.events, [], "a full idle time for the connection after a slow answer");
+    assert.equal(ScriptedSocket.last.options.address, "10.0.0.9");
+    timers.advance(1);
+    assert.deepEqual(late.events, ["error timeout"]);
+  });
+
   it("sends the request in as many writes as the socket grants room for", () => {
     const { run, socket } = scripted(500, { offset: 20 });
     for (let grants = 0; grants < 100 && !socket.request.endsWith("\r\n\r\n"); grants++) socket.open(7);
