@@ -23,6 +23,7 @@ import { verify } from "../../src/ota/p256";
 import { SHA256, sha256 } from "../../src/ota/sha256";
 import type { SocketConstructor } from "../../src/mqtt/transport";
 import type { TimerHandle, Timers } from "../../src/mqtt/timers";
+import { markHeap } from "./xs-heap-mark";
 
 const url = String(config["bench.url"]);
 const size = Number(config["bench.size"]);
@@ -42,13 +43,7 @@ const timers: Timers = {
   clear: (handle: TimerHandle | undefined) => Timer.clear(handle as ReturnType<typeof Timer.set> | undefined),
 };
 
-/** Only the newest pressure buffer is held; the others are garbage that forces a collection (see xs-publish-entry.ts checkpoint()). */
-const held: (ArrayBuffer | undefined)[] = [undefined];
-function collectThenMark(label: string): void {
-  for (let i = 0; i < pressure; i++) held[0] = new ArrayBuffer(8 << 20);
-  held[0] = undefined;
-  mark(`heap ${label}`);
-}
+const collectThenMark = (label: string) => markHeap(label, pressure);
 
 function download(): void {
   const hash = new SHA256();

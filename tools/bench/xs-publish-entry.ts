@@ -26,6 +26,7 @@ import Timer from "timer";
 import { MQTTClient } from "../../src/mqtt/client";
 import type { SocketConstructor } from "../../src/mqtt/transport";
 import type { TimerHandle, Timers } from "../../src/mqtt/timers";
+import { markHeap } from "./xs-heap-mark";
 
 const settings = {
   address: String(config["bench.address"]),
@@ -58,28 +59,10 @@ function later(step: () => void): void {
   Timer.set(() => step(), 0);
 }
 
-/** Holds the latest pressure buffer only; each assignment turns the previous one into garbage. */
-const garbage: (ArrayBuffer | undefined)[] = [undefined];
-
-/**
- * Measures the heap at a quiet point (nothing in flight). XS collects only
- * when an allocation finds no room, so the slot count a delivery reports
- * includes whatever garbage piled up since the last collection. To read the
- * live heap, this allocates `bench.pressure` 8 MiB ArrayBuffers (few slots,
- * much chunk space, more than the engine holds in reserve), which forces
- * compacting collections, and traces "BENCH heap <label>" in the same
- * delivery; the host takes that delivery's meter. Beyond the live heap it
- * then holds only the slots of the buffers allocated after the last
- * collection and of the trace call, the same at every checkpoint. (A WeakRef
- * cannot confirm the collection here: xsnap's allocation-triggered
- * collections keep WeakRef targets, for determinism. The host confirms it
- * from the reserve instead: it stays below the garbage allocated.)
- */
+/** Reads the live heap at a quiet point (nothing in flight): see ./xs-heap-mark.ts. */
 function checkpoint(label: string, then: () => void): void {
   later(() => {
-    for (let i = 0; i < settings.pressure; i++) garbage[0] = new ArrayBuffer(8 << 20);
-    garbage[0] = undefined;
-    mark(`heap ${label}`);
+    markHeap(label, settings.pressure);
     later(then);
   });
 }
