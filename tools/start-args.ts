@@ -69,7 +69,8 @@ export function parseBrokerURL(text: string): URL {
   catch {
     throw new UsageError(`--broker ${JSON.stringify(text)} is not a URL like mqtt://broker.lan:1883 or mqtt://192.168.1.10:1883`);
   }
-  if (url.protocol !== "mqtt:") throw new UsageError(`--broker ${JSON.stringify(text)}: npm start takes mqtt:// brokers; for mqtts:// run the firmware with the TLS keys of docs/tls.md (e.g. npm run sim:moddable, or a device build)`);
+  if (url.protocol === "mqtts:") throw new UsageError(`--broker ${JSON.stringify(text)}: npm start takes only mqtt:// brokers; for mqtts:// give the firmware the TLS keys of docs/tls.md in a device build`);
+  if (url.protocol !== "mqtt:") throw new UsageError(`--broker ${JSON.stringify(text)}: npm start takes only mqtt:// brokers`);
   if (!url.hostname) throw new UsageError(`--broker ${JSON.stringify(text)} has no host`);
   if (url.pathname && url.pathname !== "/") throw new UsageError(`--broker ${JSON.stringify(text)} must not have a path`);
   return url;
