@@ -9,6 +9,7 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 
 import { decodeUTF8, encodeUTF8, utf8Length, utf8Problem, writeUTF8 } from "../../../src/mqtt/utf8";
+import { seededRandom } from "./random";
 
 const SEED = 0x0075_7466; // fixed: failures reproduce
 
@@ -103,9 +104,27 @@ describe("encodeUTF8 and writeUTF8", () => {
     assert.deepStrictEqual(Array.from(target), [0xee, 0xee, 0x61, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80, 0xee, 0xee]);
   });
 
-  it("encodeUTF8 throws TypeError for a lone surrogate", () => {
-    assert.throws(() => encodeUTF8("a\ud800"), TypeError);
-    assert.throws(() => encodeUTF8("\ude00"), TypeError);
+  it("encodeUTF8 throws TypeError for a lone surrogate, in short strings and long ones (the two ways it encodes)", () => {
+    for (const pad of ["", "x".repeat(600)]) {
+      assert.throws(() => encodeUTF8(`${pad}a\ud800`), TypeError);
+      assert.throws(() => encodeUTF8(`${pad}\ude00`), TypeError);
+      assert.throws(() => encodeUTF8(`${pad}\ud800\ud800\ude00`), TypeError, "a high surrogate followed by another");
+      assert.throws(() => encodeUTF8(`\ud83d${pad}`), TypeError);
+    }
+  });
+
+  it("agrees with Node's encoder on both sides of the one-pass limit (512 units), with 1- to 4-byte characters and U+0000", () => {
+    const random = seededRandom(512);
+    const pieces = ["a", "\u0000", "é", "°", "€", "😀", "{\"value\":21.5}"];
+    for (const length of [0, 1, 170, 171, 511, 512, 513, 1024, 4000]) {
+      let text = "";
+      while (text.length < length) text += pieces[Math.floor(random() * pieces.length)];
+      text = text.slice(0, length);
+      if (/[\ud800-\udbff]$/.test(text)) text = text.slice(0, -1) + "a";
+      const encoded = encodeUTF8(text);
+      assert.deepStrictEqual(Buffer.from(encoded), Buffer.from(text, "utf8"), `${text.length} units`);
+      assert.equal(encoded.byteLength, encoded.buffer.byteLength, "no bytes beyond the result are held");
+    }
   });
 
   it("agrees with Node's encoder for any well-formed string (property, seeded)", () => {
