@@ -51,21 +51,32 @@ function lengthBytes(length: number): number {
   return length < 128 ? 1 : length < 16_384 ? 2 : length < 2_097_152 ? 3 : 4;
 }
 
-/** Allocates the packet and writes its fixed header; returns the buffer and the offset after the header. */
-function start(first: number, remaining: number, what: string): [Uint8Array, number] {
+/**
+ * Allocates the packet and writes its fixed header; returns the buffer. The
+ * variable header starts at `1 + lengthBytes(remaining)`. (Remaining Length
+ * fits 28 bits, so shifts serve: 2.2.3.)
+ */
+function allocate(first: number, remaining: number, what: string): Uint8Array {
   if (remaining > MAX_REMAINING_LENGTH)
     throw new RangeError(`${what} would be ${remaining} bytes; MQTT allows at most ${MAX_REMAINING_LENGTH} (2.2.3)`);
   const out = new Uint8Array(1 + lengthBytes(remaining) + remaining);
   out[0] = first;
   let offset = 1;
   let value = remaining;
-  do {
-    let byte = value % 128;
-    value = Math.floor(value / 128);
-    if (value > 0) byte |= 0x80;
-    out[offset++] = byte;
-  } while (value > 0);
-  return [out, offset];
+  for (;;) {
+    const byte = value & 0x7f;
+    value >>>= 7;
+    if (value === 0) {
+      out[offset] = byte;
+      return out;
+    }
+    out[offset++] = byte | 0x80;
+  }
+}
+
+/** `allocate`, with the offset after the fixed header, for encoders that write several fields. */
+function start(first: number, remaining: number, what: string): [Uint8Array, number] {
+  return [allocate(first, remaining, what), 1 + lengthBytes(remaining)];
 }
 
 function writeUint16(out: Uint8Array, offset: number, value: number): number {
@@ -115,8 +126,9 @@ function encodePublish(packet: PublishPacket): Uint8Array {
  * bytes; everything else should call `encode`.
  */
 export function encodeCheckedPublish(topic: Uint8Array, payload: Uint8Array, qos: QoS, retain: boolean, dup: boolean, packetId: number | undefined): Uint8Array {
-  const [out, at] = start(publishFirstByte(qos, retain, dup), 2 + topic.length + (qos ? 2 : 0) + payload.length, "publish");
-  let offset = writeUint16(out, at, topic.length);
+  const remaining = 2 + topic.length + (qos ? 2 : 0) + payload.length;
+  const out = allocate(publishFirstByte(qos, retain, dup), remaining, "publish");
+  let offset = writeUint16(out, 1 + lengthBytes(remaining), topic.length);
   out.set(topic, offset);
   offset += topic.length;
   if (qos) offset = writeUint16(out, offset, packetId!);

@@ -78,7 +78,12 @@ export class PacketReader {
       switch (this.#state) {
         case State.first:
           this.#first = chunk[pos++];
-          this.#guard(() => checkFirstByte(this.#first));
+          try {
+            checkFirstByte(this.#first);
+          }
+          catch (error) {
+            this.#failWith(error);
+          }
           this.#length = 0;
           this.#multiplier = 1;
           this.#lengthBytes = 0;
@@ -144,18 +149,20 @@ export class PacketReader {
   }
 
   #emit(body: Uint8Array, onPacket: (packet: Packet) => void): void {
-    const packet = this.#guard(() => decodePacket(this.#first, body));
+    let packet: Packet;
+    try {
+      packet = decodePacket(this.#first, body);
+    }
+    catch (error) {
+      this.#failWith(error);
+    }
     onPacket(packet);
   }
 
-  #guard<T>(step: () => T): T {
-    try {
-      return step();
-    }
-    catch (error) {
-      if (error instanceof MalformedPacketError) this.#fail(error);
-      throw error;
-    }
+  /** Malformed bytes put the stream out of step for good; anything else just propagates. */
+  #failWith(error: unknown): never {
+    if (error instanceof MalformedPacketError) this.#fail(error);
+    throw error;
   }
 
   #fail(error: MalformedPacketError): never {

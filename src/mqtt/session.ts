@@ -198,8 +198,15 @@ export class Session {
     for (;;) {
       const id = this.#nextId;
       this.#nextId = id === 65535 ? 1 : id + 1;
-      if (!this.#inflight.has(id) && !this.#requests.has(id) && !this.#waiting.some((item) => item.message.packetId === id)) return id;
+      if (!this.#inflight.has(id) && !this.#requests.has(id) && !this.#waitingHas(id)) return id;
     }
+  }
+
+  /** A waiting message (a resend) already holds packet id `id`. */
+  #waitingHas(id: number): boolean {
+    const waiting = this.#waiting;
+    for (let i = 0; i < waiting.length; i++) if (waiting[i].message.packetId === id) return true;
+    return false;
   }
 
   /** Reserves an id for a SUBSCRIBE/UNSUBSCRIBE until `releaseRequest`. */
