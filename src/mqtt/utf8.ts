@@ -71,14 +71,38 @@ export function writeUTF8(target: Uint8Array, offset: number, text: string): num
 /** Strings up to this many UTF-16 units are encoded in one pass into a worst-case buffer (3 bytes a unit). */
 const ONE_PASS_UNITS = 512;
 
+/** Moddable's `ArrayBuffer.fromString`: a native copy of XS's own UTF-8 form of a string. */
+export type FromString = (this: ArrayBufferConstructor, text: string) => ArrayBuffer;
+
 /**
  * `text` as a new UTF-8 byte array; throws TypeError for a lone surrogate.
- * A short string (a reading) takes one pass into a worst-case buffer and one
- * native copy of the bytes written: on XS the per-character JavaScript is
- * much of a publish's cost, and this halves it. A longer one is measured
- * first, so no buffer larger than the result is ever needed.
+ *
+ * On boards XS keeps strings as UTF-8 and `ArrayBuffer.fromString` copies
+ * that form natively (xsDataView.c; U+0000, kept as C0 80 inside XS, comes
+ * out as 00). It is standard UTF-8 except for surrogates: a lone one, and
+ * a pair joined at run time ("\ud83d" + "\ude00"), stay 3-byte ED
+ * sequences. So its bytes are taken as they are only when they hold no ED
+ * byte (checked natively); otherwise, and where there is no fromString
+ * (Node; XS built with CESU-8 strings, as xsnap and xst are), the string is
+ * encoded in JavaScript. (Checked with the SDK's XS, xst built without
+ * mxCESU8.) `fromString` is looked up at each call, not at preload.
+ *
+ * In JavaScript a short string (a reading) takes one pass into a worst-case
+ * buffer and one native copy of the bytes written: on XS the per-character
+ * JavaScript is much of a publish's cost, and this halves it. A longer one
+ * is measured first, so no buffer larger than the result is ever needed.
  */
 export function encodeUTF8(text: string): Uint8Array {
+  return encodeUTF8With(text, (ArrayBuffer as unknown as { fromString?: FromString }).fromString);
+}
+
+/** `encodeUTF8` with the native copy given (tests give an emulation of the boards' one). */
+export function encodeUTF8With(text: string, fromString: FromString | undefined): Uint8Array {
+  if (fromString) {
+    // Called on ArrayBuffer: the native builds its result with `this` as the constructor.
+    const native = new Uint8Array(fromString.call(ArrayBuffer, text));
+    if (native.indexOf(0xed) < 0) return native;
+  }
   const length = text.length;
   if (length > ONE_PASS_UNITS) {
     const bytes = utf8Length(text);

@@ -8,7 +8,7 @@ import { describe, it } from "node:test";
 
 import fc from "fast-check";
 
-import { decodeUTF8, encodeUTF8, utf8Length, utf8Problem, writeUTF8 } from "../../../src/mqtt/utf8";
+import { decodeUTF8, encodeUTF8, encodeUTF8With, utf8Length, utf8Problem, writeUTF8 } from "../../../src/mqtt/utf8";
 import { seededRandom } from "./random";
 
 const SEED = 0x0075_7466; // fixed: failures reproduce
@@ -135,6 +135,57 @@ describe("encodeUTF8 and writeUTF8", () => {
         assert.deepStrictEqual(Buffer.from(encodeUTF8(text)), expected);
       }),
       { seed: SEED, numRuns: 2000 },
+    );
+  });
+});
+
+/**
+ * The boards' ArrayBuffer.fromString, as the SDK's XS does it with UTF-8
+ * strings (xsDataView.c; checked with xst built without mxCESU8): each
+ * UTF-16 unit as UTF-8, a surrogate as a 3-byte ED sequence of its own (so
+ * a pair joined at run time comes out as two), U+0000 as 00. (A pair XS
+ * parsed from source comes out as 4 bytes; the encoder must be right either way.)
+ */
+function boardFromString(this: ArrayBufferConstructor, text: string): ArrayBuffer {
+  // The native builds its result with `this`: it must be called on ArrayBuffer.
+  assert.equal(this, ArrayBuffer, "fromString called on ArrayBuffer");
+  const out: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) out.push(c);
+    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 0x3f));
+    else out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
+  }
+  return Uint8Array.from(out).buffer;
+}
+
+describe("encodeUTF8 on a board (with XS's native fromString)", () => {
+  it("takes the native bytes when they hold no ED byte: ASCII, U+0000, 2- and 3-byte characters", () => {
+    let calls = 0;
+    const counted = function (this: ArrayBufferConstructor, text: string) { calls++; return boardFromString.call(this, text); };
+    for (const text of ['{"value":21.5,"unit":"°C"}', "a\u0000b", "€uro", ""]) {
+      assert.deepStrictEqual(Buffer.from(encodeUTF8With(text, counted)), Buffer.from(text, "utf8"), JSON.stringify(text));
+    }
+    assert.equal(calls, 4);
+  });
+
+  it("encodes in JavaScript when the native bytes hold surrogates (a pair joined at run time) or Hangul (ED 80-9F)", () => {
+    for (const text of ["\ud83d" + "\ude00", "x😀y", "\ud55c\uae00"]) {
+      assert.deepStrictEqual(Buffer.from(encodeUTF8With(text, boardFromString)), Buffer.from(text, "utf8"), JSON.stringify(text));
+    }
+  });
+
+  it("still refuses a lone surrogate", () => {
+    assert.throws(() => encodeUTF8With("a\ud800b", boardFromString), TypeError);
+    assert.throws(() => encodeUTF8With("\ude00", boardFromString), TypeError);
+  });
+
+  it("agrees with Node's encoder for any well-formed string (property, seeded)", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 64 }), (text) => {
+        assert.deepStrictEqual(Buffer.from(encodeUTF8With(text, boardFromString)), Buffer.from(text, "utf8"));
+      }),
+      { seed: SEED, numRuns: 1000 },
     );
   });
 });
