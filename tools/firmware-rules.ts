@@ -25,7 +25,8 @@ export const FORBIDDEN_GLOBALS = [
 
 /**
  * SDK modules a device host (hosts/<target>/) may import beyond the device
- * module set, with the SDK manifest its manifest.json must include for them.
+ * module set, with the SDK manifest its manifest.json must include for them
+ * (or the SDK file its manifest maps the module to).
  * The simulators do not provide these; only that target's own files use them.
  */
 export const HOST_SDK_MODULES: Readonly<Record<string, Readonly<Record<string, string>>>> = Object.freeze({
@@ -36,6 +37,9 @@ export const HOST_SDK_MODULES: Readonly<Record<string, Readonly<Record<string, s
   }),
   pico_w: Object.freeze({
     "embedded:network/interface/wifi": "$(MODDABLE)/modules/io/wifi/manifest.json",
+    "embedded:io/socket/udp": "$(MODDABLE)/modules/io/manifests/pico/manifest_net.json",
+    // Listed module by module in hosts/pico_w/manifest.json (examples/io/udp/dns/manifest_dns.json would bring every io module).
+    "embedded:network/dns/resolver/udp": "$(MODDABLE)/examples/io/udp/dns/dns",
     sntp: "$(MODDABLE)/modules/network/sntp/manifest.json",
   }),
 });

@@ -72,6 +72,44 @@ export class NetResolver implements ResolverInstance {
   }
 }
 
+/**
+ * Sends names under ".local" (multicast DNS, RFC 6762) to one resolver and
+ * every other name to another: `new LocalNameResolver({names: {io: ...},
+ * local: {io: ...}})`, each given as the `dns` option would be. For boards
+ * whose lwIP does not ask multicast DNS by itself (Pico W). Each look-up
+ * gets a resolver of its own; close() closes them.
+ */
+export class LocalNameResolver implements ResolverInstance {
+  readonly #names: ResolverOptions;
+  readonly #local: ResolverOptions;
+  #inner: ResolverInstance[] = [];
+
+  constructor(options: Record<string, unknown>) {
+    const names = options.names as ResolverOptions | undefined, local = options.local as ResolverOptions | undefined;
+    if (typeof names?.io !== "function" || typeof local?.io !== "function") throw new TypeError("LocalNameResolver needs names: {io: Resolver} and local: {io: Resolver}");
+    this.#names = names;
+    this.#local = local;
+  }
+
+  resolve(request: ResolveRequest): void {
+    const { io, ...settings } = /\.local\.?$/i.test(request.host) ? this.#local : this.#names;
+    const inner = new io(settings);
+    this.#inner.push(inner);
+    inner.resolve(request);
+  }
+
+  close(): void {
+    for (const inner of this.#inner.splice(0)) {
+      try {
+        inner.close();
+      }
+      catch {
+        // Already closed by itself; nothing more to release.
+      }
+    }
+  }
+}
+
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 /** RFC 1123 host name (an IPv4 address is one too): dot-separated labels of letters, digits and inner hyphens, at most 253 characters. */
 export const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;

@@ -79,10 +79,11 @@ export type FromString = (this: ArrayBufferConstructor, text: string) => ArrayBu
  *
  * On boards XS keeps strings as UTF-8 and `ArrayBuffer.fromString` copies
  * that form natively (xsDataView.c; U+0000, kept as C0 80 inside XS, comes
- * out as 00). It is standard UTF-8 except for surrogates: a lone one, and
- * a pair joined at run time ("\ud83d" + "\ude00"), stay 3-byte ED
- * sequences. So its bytes are taken as they are only when they hold no ED
- * byte (checked natively); otherwise, and where there is no fromString
+ * out as 00; SDKs before 2024 copy it as C0 80). It is standard UTF-8
+ * except for surrogates: a lone one, and a pair joined at run time
+ * ("\ud83d" + "\ude00"), stay 3-byte ED sequences. So its bytes are taken
+ * as they are only when they hold no ED and no C0 byte (checked natively;
+ * standard UTF-8 never holds C0); otherwise, and where there is no fromString
  * (Node; XS built with CESU-8 strings, as xsnap and xst are), the string is
  * encoded in JavaScript. (Checked with the SDK's XS, xst built without
  * mxCESU8.) `fromString` is looked up at each call, not at preload.
@@ -101,7 +102,7 @@ export function encodeUTF8With(text: string, fromString: FromString | undefined)
   if (fromString) {
     // Called on ArrayBuffer: the native builds its result with `this` as the constructor.
     const native = new Uint8Array(fromString.call(ArrayBuffer, text));
-    if (native.indexOf(0xed) < 0) return native;
+    if (native.indexOf(0xed) < 0 && native.indexOf(0xc0) < 0) return native;
   }
   const length = text.length;
   if (length > ONE_PASS_UNITS) {

@@ -9,7 +9,7 @@ import { describe, it } from "node:test";
 
 import { MAX_REMAINING_LENGTH } from "../../../src/mqtt/constants";
 import { decodePacket } from "../../../src/mqtt/decoder";
-import { encode } from "../../../src/mqtt/encoder";
+import { encode, encodeCheckedPublish } from "../../../src/mqtt/encoder";
 import type { Packet, PublishPacket } from "../../../src/mqtt/packets";
 import {
   bad, bin, decodeFrame, encoderErrorTests, readAll, rejectionTests, remainingLength, splitFrame, vectorTests,
@@ -513,4 +513,22 @@ describe("PUBACK, PUBREC, PUBREL, PUBCOMP encoder validation", () => {
     }
   }
   encoderErrorTests(rows);
+});
+
+describe("encodeCheckedPublish (the client's hot path) matches encode", () => {
+  // Remaining Length = 2 + topic + 2 (packet id) + payload: around each boundary of 2.2.3.
+  const topic = new TextEncoder().encode("a/b");
+  for (const remaining of [7, 127, 128, 16_383, 16_384, 2_097_151, 2_097_152]) {
+    it(`for a Remaining Length of ${remaining}`, () => {
+      const payload = new Uint8Array(remaining - 2 - topic.length - 2).fill(0x5a);
+      const fast = encodeCheckedPublish(topic, payload, 1, false, true, 513);
+      const checked = encode({ type: "publish", topic: "a/b", payload, qos: 1, retain: false, dup: true, packetId: 513 });
+      assert.ok(Buffer.from(fast).equals(Buffer.from(checked)));
+    });
+  }
+  it("at QoS 0, with no packet id", () => {
+    const payload = Uint8Array.of(1, 2, 3);
+    assert.deepEqual(Array.from(encodeCheckedPublish(topic, payload, 0, true, false, undefined)),
+      Array.from(encode({ type: "publish", topic: "a/b", payload, qos: 0, retain: true, dup: false })));
+  });
 });

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { after, beforeEach, describe, it } from "node:test";
 import Net, { setHostsFile } from "../../../sim/node/modules/net";
 import { LinkError } from "../../../src/mqtt/transport";
-import { isHost, isIPv4Address, NetResolver, type ResolveRequest, ResolveError, type ResolverOptions, resolveHost } from "../../../src/mqtt/resolver";
+import { isHost, isIPv4Address, LocalNameResolver, NetResolver, type ResolveRequest, ResolveError, type ResolverOptions, resolveHost } from "../../../src/mqtt/resolver";
 import { connect, setup, waitForSocket } from "../../helpers/client-harness";
 import { FakeSocket } from "../../helpers/fake-socket";
 import { realTimers } from "../../helpers/real-timers";
@@ -154,6 +154,35 @@ describe("host names: one look-up", () => {
     assert.equal(outcome.calls, 0);
     assert.ok(ScriptedResolver.made[0].closed);
     assert.equal(timers.pending, 0);
+  });
+});
+
+describe("host names: LocalNameResolver (multicast DNS for .local, as on Pico W)", () => {
+  class Named extends ScriptedResolver {}
+  class Multicast extends ScriptedResolver {}
+
+  it("sends .local names (any case, with or without the root dot) to the local resolver and others to the names one, with their options", () => {
+    const timers = new VirtualTimers();
+    const dns: ResolverOptions = { io: LocalNameResolver, names: { io: Named, servers: ["192.0.2.53"] }, local: { io: Multicast, servers: [] } };
+    const outcomes = ["homeassistant.local", "Printer.LOCAL.", "broker.lan", "local.example.com"].map((host) => {
+      const outcome: Outcome = { calls: 0 };
+      resolveHost({ dns, host, timers, timeoutMs: 1000, onResolved: (address) => { outcome.address = address; }, onError: (error) => { outcome.error = error; } });
+      return outcome;
+    });
+    const asked = ScriptedResolver.made.map((resolver) => [resolver.constructor.name, resolver.requests[0].host, resolver.options.servers]);
+    assert.deepEqual(asked, [
+      ["Multicast", "homeassistant.local", []],
+      ["Multicast", "Printer.LOCAL.", []],
+      ["Named", "broker.lan", ["192.0.2.53"]],
+      ["Named", "local.example.com", ["192.0.2.53"]],
+    ]);
+    ScriptedResolver.made[0].requests[0].onResolved("homeassistant.local", "192.168.1.20");
+    assert.equal(outcomes[0].address, "192.168.1.20");
+    assert.ok(ScriptedResolver.made[0].closed, "closing the look-up closes the resolver it used");
+  });
+
+  it("needs both resolvers", () => {
+    assert.throws(() => new LocalNameResolver({ names: { io: Named } }), /needs names: \{io: Resolver\} and local/);
   });
 });
 

@@ -175,6 +175,21 @@ describe("encodeUTF8 on a board (with XS's native fromString)", () => {
     }
   });
 
+  it("is right whatever form an SDK's fromString gives: pairs as 4 bytes (parsed from source), U+0000 as C0 80 (SDKs before 2024)", () => {
+    const fourBytePairs = function (this: ArrayBufferConstructor, text: string) { return Uint8Array.from(Buffer.from(text, "utf8")).buffer; };
+    const olderSDK = function (this: ArrayBufferConstructor, text: string) {
+      const bytes = new Uint8Array(boardFromString.call(this, text));
+      const out: number[] = [];
+      for (const byte of bytes) out.push(...(byte === 0 ? [0xc0, 0x80] : [byte]));
+      return Uint8Array.from(out).buffer;
+    };
+    for (const native of [fourBytePairs, olderSDK]) {
+      for (const text of ["x😀y", "a\u0000b", '{"value":21.5,"unit":"°C"}', "\u0000"]) {
+        assert.deepStrictEqual(Buffer.from(encodeUTF8With(text, native)), Buffer.from(text, "utf8"), `${native.name}: ${JSON.stringify(text)}`);
+      }
+    }
+  });
+
   it("still refuses a lone surrogate", () => {
     assert.throws(() => encodeUTF8With("a\ud800b", boardFromString), TypeError);
     assert.throws(() => encodeUTF8With("\ude00", boardFromString), TypeError);
