@@ -1,7 +1,7 @@
 /*
- * Module "host/dns": the DNS resolver the firmware gives the MQTT client and
- * the update agent for host names, ECMA-419 style (`dns: {io: Resolver}`,
- * src/mqtt/resolver.ts).
+ * Module "host/dns" (ESP32, the simulators; Pico W has hosts/pico_w/dns.ts):
+ * the DNS resolver the firmware gives the MQTT client and the update agent
+ * for host names, ECMA-419 style (`dns: {io: Resolver}`, src/mqtt/resolver.ts).
  *
  * It asks the Moddable SDK's `net` module: Net.resolve(name, callback) runs
  * lwIP's DNS client on boards (dns_gethostbyname in
