@@ -71,6 +71,14 @@ export function writeUTF8(target: Uint8Array, offset: number, text: string): num
 /** Strings up to this many UTF-16 units are encoded in one pass into a worst-case buffer (3 bytes a unit). */
 const ONE_PASS_UNITS = 512;
 
+/**
+ * That buffer, made at the first such call and reused (at most 1.5 KiB).
+ * Made at run time, never while preloading: a buffer a device build
+ * preloads lives in flash, where it cannot be written. (Nothing calls
+ * encodeUTF8 at a module's top level.)
+ */
+let scratch: Uint8Array | undefined;
+
 /** Moddable's `ArrayBuffer.fromString`: a native copy of XS's own UTF-8 form of a string. */
 export type FromString = (this: ArrayBufferConstructor, text: string) => ArrayBuffer;
 
@@ -88,10 +96,12 @@ export type FromString = (this: ArrayBufferConstructor, text: string) => ArrayBu
  * encoded in JavaScript. (Checked with the SDK's XS, xst built without
  * mxCESU8.) `fromString` is looked up at each call, not at preload.
  *
- * In JavaScript a short string (a reading) takes one pass into a worst-case
- * buffer and one native copy of the bytes written: on XS the per-character
- * JavaScript is much of a publish's cost, and this halves it. A longer one
- * is measured first, so no buffer larger than the result is ever needed.
+ * In JavaScript a short string (a reading) takes one pass into a reused
+ * worst-case buffer and one native copy of the bytes written: on XS the
+ * per-character JavaScript is much of a publish's cost, and this halves it
+ * (on V8, allocating the buffer at every call would cost more than the
+ * pass saves). A longer one is measured first, so no buffer larger than the
+ * result is ever needed.
  */
 export function encodeUTF8(text: string): Uint8Array {
   return encodeUTF8With(text, (ArrayBuffer as unknown as { fromString?: FromString }).fromString);
@@ -112,7 +122,8 @@ export function encodeUTF8With(text: string, fromString: FromString | undefined)
     writeUTF8(exact, 0, text);
     return exact;
   }
-  const out = new Uint8Array(length * 3);
+  if (!scratch || scratch.length < length * 3) scratch = new Uint8Array(Math.max(192, length * 3));
+  const out = scratch;
   let offset = 0;
   for (let i = 0; i < length; i++) {
     let c = text.charCodeAt(i);

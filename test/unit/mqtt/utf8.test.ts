@@ -113,6 +113,13 @@ describe("encodeUTF8 and writeUTF8", () => {
     }
   });
 
+  it("gives each result bytes of its own: a later call does not change an earlier result", () => {
+    const first = encodeUTF8("°first");
+    const second = encodeUTF8("second, longer than the first and the first buffer".repeat(5));
+    assert.equal(Buffer.from(first).toString(), "°first");
+    assert.equal(Buffer.from(second).toString(), "second, longer than the first and the first buffer".repeat(5));
+  });
+
   it("agrees with Node's encoder on both sides of the one-pass limit (512 units), with 1- to 4-byte characters and U+0000", () => {
     const random = seededRandom(512);
     const pieces = ["a", "\u0000", "é", "°", "€", "😀", "{\"value\":21.5}"];
