@@ -39,8 +39,9 @@ export function utf8Problem(text: string): UTF8Problem | undefined {
 }
 
 /**
- * Writes `text` at `offset` and returns the offset after it. The caller has
- * checked the string with `utf8Length` and sized `target` for it.
+ * Writes `text` at `offset` and returns the offset after it. `target` must
+ * have room (`utf8Length` bytes, or 3 a UTF-16 unit); throws TypeError at a
+ * lone surrogate (after writing what came before it).
  */
 export function writeUTF8(target: Uint8Array, offset: number, text: string): number {
   for (let i = 0, length = text.length; i < length; i++) {
@@ -52,8 +53,11 @@ export function writeUTF8(target: Uint8Array, offset: number, text: string): num
       target[offset++] = 0xc0 | (c >> 6);
       target[offset++] = 0x80 | (c & 0x3f);
     }
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      c = 0x10000 + ((c - 0xd800) << 10) + (text.charCodeAt(++i) - 0xdc00);
+    else if (c >= 0xd800 && c <= 0xdfff) {
+      const next = text.charCodeAt(i + 1);
+      if (c > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff)) throw new TypeError("string holds a lone surrogate and has no UTF-8 form");
+      c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
+      i++;
       target[offset++] = 0xf0 | (c >> 18);
       target[offset++] = 0x80 | ((c >> 12) & 0x3f);
       target[offset++] = 0x80 | ((c >> 6) & 0x3f);
@@ -123,32 +127,7 @@ export function encodeUTF8With(text: string, fromString: FromString | undefined)
     return exact;
   }
   if (!scratch || scratch.length < length * 3) scratch = new Uint8Array(Math.max(192, length * 3));
-  const out = scratch;
-  let offset = 0;
-  for (let i = 0; i < length; i++) {
-    let c = text.charCodeAt(i);
-    if (c < 0x80) out[offset++] = c;
-    else if (c < 0x800) {
-      out[offset++] = 0xc0 | (c >> 6);
-      out[offset++] = 0x80 | (c & 0x3f);
-    }
-    else if (c >= 0xd800 && c <= 0xdfff) {
-      const next = text.charCodeAt(i + 1);
-      if (c > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff)) throw new TypeError("string holds a lone surrogate and has no UTF-8 form");
-      c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
-      i++;
-      out[offset++] = 0xf0 | (c >> 18);
-      out[offset++] = 0x80 | ((c >> 12) & 0x3f);
-      out[offset++] = 0x80 | ((c >> 6) & 0x3f);
-      out[offset++] = 0x80 | (c & 0x3f);
-    }
-    else {
-      out[offset++] = 0xe0 | (c >> 12);
-      out[offset++] = 0x80 | ((c >> 6) & 0x3f);
-      out[offset++] = 0x80 | (c & 0x3f);
-    }
-  }
-  return out.slice(0, offset);
+  return scratch.slice(0, writeUTF8(scratch, 0, text));
 }
 
 const CHUNK = 1024;
