@@ -6,7 +6,7 @@
  * ...) are ignored. Messages never quote passwords, certificates or keys.
  */
 
-import { HOST_NAME, isHost, isIPv4Address } from "../mqtt/resolver";
+import { isHost, isIPv4Address } from "../mqtt/resolver";
 import { hexBytes } from "../ota/manifest";
 import { parseSensors, type SensorsSetting } from "./sensor-config";
 
@@ -247,19 +247,19 @@ export function parseSettings(config: Readonly<Record<string, unknown>>): Settin
   };
 }
 
-const HEX_KEY = /^04[0-9a-fA-F]{128}$/;
-
 function parseOta(config: Readonly<Record<string, unknown>>): OtaSettings {
   const key = text(config, "ota.publicKey", "", /^(|04[0-9a-fA-F]{128})$/, "must be the release public key: 130 hex digits starting 04 (keys/ota-public.hex, made by npm run keygen)");
+  const serverName = text(config, "ota.serverName", "");
+  if (serverName && !isHost(serverName)) throw new TypeError(`config ota.serverName ${JSON.stringify(serverName)} must be a host name such as "updates.example.com" (or an IPv4 address the certificate names)`);
   return {
-    publicKey: HEX_KEY.test(key) ? hexBytes(key) : undefined,
+    publicKey: key ? hexBytes(key) : undefined,
     target: text(config, "ota.target", "sim", /^[a-z0-9_-]+(\/[a-z0-9_-]+)?$/, "must be a target such as sim or esp32/nodemcu"),
     counter: integer(config, "ota.counter", 0, 0, 0xffffffff),
     healthTimeoutMs: integer(config, "ota.healthTimeout", 120_000, 1000, 3_600_000),
     trialBoots: integer(config, "ota.trialBoots", 1, 1, 10),
     topic: text(config, "ota.topic", "", /^[^+#\u0000]*$/, "must be a topic name: no + or #"),
     ca: config["ota.ca"] ? certificates("ota.ca", text(config, "ota.ca", ""), true)[0] : undefined,
-    serverName: config["ota.serverName"] ? text(config, "ota.serverName", "", HOST_NAME, "must be a host name such as \"updates.example.com\" (or an IPv4 address the certificate names)") : undefined,
+    serverName: serverName || undefined,
   };
 }
 

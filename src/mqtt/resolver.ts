@@ -112,7 +112,7 @@ export class LocalNameResolver implements ResolverInstance {
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 /** RFC 1123 host name (an IPv4 address is one too): dot-separated labels of letters, digits and inner hyphens, at most 253 characters. */
-export const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 export function isIPv4Address(text: string): boolean {
   return IPV4.test(text);
@@ -173,26 +173,27 @@ export function resolveHost(options: ResolveOptions): () => void {
     resolver = undefined;
     outcome();
   };
+  const cancel = () => finish(() => undefined);
   const fail = (message: string, cause?: unknown) => finish(() => options.onError(new ResolveError(host, message, cause)));
-
-  if (isIPv4Address(host)) {
-    timer = timers.set(() => finish(() => options.onResolved(host)), 0);
-    return () => finish(() => undefined);
-  }
-  timer = timers.set(() => fail(`no answer for host name "${host}" within ${options.timeoutMs} ms`), options.timeoutMs);
-  if (!dns) {
-    timers.clear(timer);
-    timer = timers.set(() => fail(`host name "${host}" cannot be resolved: this client has no DNS resolver (dns option)`), 0);
-    return () => finish(() => undefined);
-  }
-  const { io, ...settings } = dns;
-  let starting = true;
-  // A resolver that answers inside resolve() (a cached name) is answered after this call returns.
-  const settle = (outcome: () => void) => {
-    if (!starting) return outcome();
+  /** Runs `outcome` on a later turn, in place of the time limit: never from inside resolveHost. */
+  const later = (outcome: () => void) => {
     timers.clear(timer);
     timer = timers.set(outcome, 0);
   };
+
+  if (isIPv4Address(host)) {
+    later(() => finish(() => options.onResolved(host)));
+    return cancel;
+  }
+  if (!dns) {
+    later(() => fail(`host name "${host}" cannot be resolved: this client has no DNS resolver (dns option)`));
+    return cancel;
+  }
+  timer = timers.set(() => fail(`no answer for host name "${host}" within ${options.timeoutMs} ms`), options.timeoutMs);
+  const { io, ...settings } = dns;
+  let starting = true;
+  // A resolver that answers inside resolve() (a cached name) is answered after this call returns.
+  const settle = (outcome: () => void) => (starting ? later(outcome) : outcome());
   try {
     resolver = new io(settings);
     resolver.resolve({
@@ -208,9 +209,7 @@ export function resolveHost(options: ResolveOptions): () => void {
   }
   catch (error) {
     // Refused at once (no network yet, the look-up queue full): reported like a failed look-up, not re-entrantly.
-    const reason = (error as Error)?.message ?? String(error);
-    timers.clear(timer);
-    timer = timers.set(() => fail(`cannot look up host name "${host}": ${reason}`, error), 0);
+    later(() => fail(`cannot look up host name "${host}": ${(error as Error)?.message ?? String(error)}`, error));
   }
-  return () => finish(() => undefined);
+  return cancel;
 }
