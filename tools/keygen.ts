@@ -12,11 +12,10 @@
  * the new one.
  */
 
-import { generateKeyPairSync } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { ROOT } from "../sim/firmware-modules";
-import { KEYS_DIR, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, publicKeyHex } from "./ota/keys";
+import { generateSigningKey, KEYS_DIR, PRIVATE_KEY_FILE, PUBLIC_KEY_FILE } from "./ota/keys";
 
 const args = process.argv.slice(2).filter((arg) => arg !== "--");
 let force = false;
@@ -37,12 +36,11 @@ if (existsSync(privateFile) && !force) {
     + "replace it only if you mean to (npm run keygen -- --force) and then rebuild and reflash every device by cable.\n");
   process.exit(1);
 }
-const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+const { privateKey, publicHex } = generateSigningKey();
 mkdirSync(dir, { recursive: true });
 // writeFileSync's mode applies only to a new file; a replaced key gets 0600 too.
 writeFileSync(privateFile, privateKey.export({ format: "pem", type: "pkcs8" }), { mode: 0o600 });
 chmodSync(privateFile, 0o600);
-const publicHex = publicKeyHex(privateKey);
 writeFileSync(publicFile, `${publicHex}\n`);
 process.stdout.write(`private key: ${shown(privateFile)} (keep it secret${dir === KEYS_DIR ? "; it is git-ignored" : ""})\n`
   + `public key:  ${shown(publicFile)}, built into the firmware as ota.publicKey=${publicHex}\n`);

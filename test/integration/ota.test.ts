@@ -11,13 +11,12 @@
  */
 
 import assert from "node:assert/strict";
-import { generateKeyPairSync } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { SimulatedFlash } from "../../sim/flash";
 import { type ManifestFields, signedAnnouncement } from "../../tools/ota/announcement";
-import { publicKeyHex, type SigningKey } from "../../tools/ota/keys";
+import { generateSigningKey, type SigningKey } from "../../tools/ota/keys";
 import { publishAnnouncement, release } from "../../tools/ota/pipeline";
 import { type ReleaseServer, serveReleases } from "../../tools/ota/release-server";
 import { startRealBroker, temporaryDirectory } from "../helpers/brokers";
@@ -26,10 +25,7 @@ import { Device } from "../helpers/device";
 import { FaultProxy } from "../helpers/fault-proxy";
 import { type Received, Subscriber } from "../helpers/subscriber";
 
-function newKey(): SigningKey {
-  const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-  return { privateKey, publicHex: publicKeyHex(privateKey), source: "test" };
-}
+const newKey = (): SigningKey => generateSigningKey("test");
 
 const key = newKey();
 let broker: Awaited<ReturnType<typeof startRealBroker>>;

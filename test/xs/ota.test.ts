@@ -5,16 +5,12 @@
  */
 
 import assert from "node:assert/strict";
-import { generateKeyPairSync } from "node:crypto";
 import { describe, it } from "node:test";
 import { type ManifestFields, signedAnnouncement } from "../../tools/ota/announcement";
-import { publicKeyHex, type SigningKey } from "../../tools/ota/keys";
+import { generateSigningKey, type SigningKey } from "../../tools/ota/keys";
 import { runChecks } from "./run-checks";
 
-function newKey(): SigningKey {
-  const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-  return { privateKey, publicHex: publicKeyHex(privateKey), source: "test" };
-}
+const newKey = (): SigningKey => generateSigningKey("test");
 
 describe("update cryptography on the XS engine", () => {
   it("verifies SHA-256, P-256 and signed announcements as Node does", async (t) => {

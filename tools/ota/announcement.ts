@@ -3,7 +3,7 @@
  * format, is src/ota/manifest.ts): the manifest text, signed as it is sent.
  */
 
-import { createHash } from "node:crypto";
+import { hexBytes, keyId } from "../../src/ota/manifest";
 import { type SigningKey, signBytes } from "./keys";
 
 export interface ManifestFields {
@@ -23,9 +23,11 @@ export function manifestText(fields: ManifestFields): string {
   return JSON.stringify({ version, counter, target, size, sha256, url, downgrade });
 }
 
-/** The first 8 bytes of SHA-256 of the public key (hex), as the device computes it. */
+/** The key id devices match announcements by (src/ota/manifest.ts keyId). */
 export function keyIdOf(publicHex: string): string {
-  return createHash("sha256").update(Buffer.from(publicHex, "hex")).digest("hex").slice(0, 16);
+  const key = hexBytes(publicHex);
+  if (!key) throw new Error("public key is not hex");
+  return keyId(key);
 }
 
 /** The announcement payload: {"manifest", "key", "signature"}. */

@@ -7,7 +7,7 @@
  * (`ota.publicKey=$(cat keys/ota-public.hex)`).
  */
 
-import { createPrivateKey, createPublicKey, type KeyObject, sign } from "node:crypto";
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "../../sim/firmware-modules";
@@ -28,6 +28,12 @@ export function publicKeyHex(key: KeyObject): string {
   const jwk = createPublicKey(key).export({ format: "jwk" });
   if (jwk.crv !== "P-256") throw new Error(`the signing key is ${jwk.crv ?? jwk.kty}, not an ECDSA P-256 key (make one with npm run keygen)`);
   return Buffer.concat([Buffer.of(4), Buffer.from(jwk.x!, "base64url"), Buffer.from(jwk.y!, "base64url")]).toString("hex");
+}
+
+/** A new signing key (npm run keygen writes one; tests and benches make their own). */
+export function generateSigningKey(source = "generated"): SigningKey {
+  const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  return { privateKey, publicHex: publicKeyHex(privateKey), source };
 }
 
 /** The signing key from `path`, $OTA_SIGNING_KEY or keys/; throws a message that says how to make one. */

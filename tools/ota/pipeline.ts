@@ -16,7 +16,9 @@ import { basename, join } from "node:path";
 import mqtt from "mqtt";
 import { ROOT } from "../../sim/firmware-modules";
 import { buildSimulatorImage } from "../../sim/image";
-import { type ManifestFields, signedAnnouncement } from "./announcement";
+import { parseManifest } from "../../src/ota/manifest";
+import { parseVersion } from "../../src/ota/version";
+import { type ManifestFields, manifestText, signedAnnouncement } from "./announcement";
 import type { SigningKey } from "./keys";
 
 export interface ReleaseOptions {
@@ -46,8 +48,6 @@ export interface Release {
   announcementPath: string;
 }
 
-const VERSION = /^\d+\.\d+\.\d+(\+[0-9A-Za-z.-]+)?$/;
-
 export function defaultVersion(): string {
   const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
   const commit = spawnSync("git", ["rev-parse", "--short=7", "HEAD"], { cwd: ROOT, encoding: "utf8" });
@@ -57,11 +57,12 @@ export function defaultVersion(): string {
   return `${pkg.version}+${commit.stdout.trim()}${dirty ? `.dirty.${Math.floor(Date.now() / 1000)}` : ""}`;
 }
 
-function nextCounter(counterFile: string): number {
-  if (!existsSync(counterFile)) return 1;
+/** The last security counter released for the target, or undefined before the first release. */
+function lastCounter(counterFile: string): number | undefined {
+  if (!existsSync(counterFile)) return undefined;
   const last = Number(readFileSync(counterFile, "utf8").trim());
   if (!Number.isInteger(last) || last < 0) throw new Error(`${counterFile} does not hold a counter; fix it or pass --counter`);
-  return last + 1;
+  return last;
 }
 
 async function buildImage(options: ReleaseOptions, stamp: Record<string, string | number>, log: (line: string) => void): Promise<Uint8Array> {
@@ -91,10 +92,12 @@ async function buildImage(options: ReleaseOptions, stamp: Record<string, string 
 export async function release(options: ReleaseOptions): Promise<Release> {
   const log = options.progress ?? (() => undefined);
   const version = options.version ?? defaultVersion();
-  if (!VERSION.test(version)) throw new Error(`version ${JSON.stringify(version)} must be MAJOR.MINOR.PATCH[+build]`);
+  // The device's own rule (src/ota/version.ts), so no release is signed that devices would refuse.
+  if (!parseVersion(version)) throw new Error(`version ${JSON.stringify(version)} must be MAJOR.MINOR.PATCH[+build] (numbers without leading zeros, a build tag of at most 40 characters)`);
   const folder = join(options.out, options.target);
   const counterFile = join(folder, "counter");
-  const counter = options.counter ?? nextCounter(counterFile);
+  const last = lastCounter(counterFile);
+  const counter = options.counter ?? (last ?? 0) + 1;
   if (!Number.isInteger(counter) || counter < 0 || counter > 0xffffffff) throw new Error(`--counter must be an integer from 0 to 4294967295`);
   const name = `${version}.bin`;
   const imagePath = join(folder, name);
@@ -104,17 +107,20 @@ export async function release(options: ReleaseOptions): Promise<Release> {
   const image = await buildImage(options, { version, "ota.counter": counter, "ota.publicKey": options.key.publicHex, "ota.target": options.target }, log);
   log(`image: ${image.length} bytes in ${Date.now() - started} ms`);
   const sha256 = createHash("sha256").update(image).digest("hex");
-  mkdirSync(folder, { recursive: true });
-  writeFileSync(imagePath, image);
   const manifest: ManifestFields = {
     version, counter, target: options.target, size: image.length, sha256,
     url: `${options.baseURL.replace(/\/$/, "")}/${options.target}/${encodeURIComponent(name)}`,
     downgrade: options.downgrade === true,
   };
+  // Read back as a device reads it: a manifest devices would refuse is never signed.
+  const refused = parseManifest(manifestText(manifest));
+  if (typeof refused === "string") throw new Error(`devices would refuse this release: ${refused}`);
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(imagePath, image);
   const announcement = signedAnnouncement(manifest, options.key);
   const announcementPath = join(folder, `${version}.json`);
   writeFileSync(announcementPath, `${announcement}\n`);
-  if (options.counter === undefined || counter > (existsSync(counterFile) ? Number(readFileSync(counterFile, "utf8")) : -1)) writeFileSync(counterFile, `${counter}\n`);
+  if (counter > (last ?? -1)) writeFileSync(counterFile, `${counter}\n`);
   log(`signed ${version} (counter ${counter}, sha256 ${sha256.slice(0, 16)}..., key ${options.key.source}): ${imagePath}`);
   return { manifest, announcement, imagePath, announcementPath };
 }

@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { createHash, generateKeyPairSync } from "node:crypto";
+import { createHash } from "node:crypto";
 import { beforeEach, describe, it } from "node:test";
 import type { IncomingMessage } from "../../../src/mqtt/subscriptions";
 import type { SocketConstructor } from "../../../src/mqtt/transport";
@@ -15,7 +15,7 @@ import { OtaAgent, type OtaAgentOptions, type OtaStatus, type OtaStore } from ".
 import type { FirmwareSlots } from "../../../src/ota/slots";
 import { parseVersion } from "../../../src/ota/version";
 import { type ManifestFields, signedAnnouncement } from "../../../tools/ota/announcement";
-import { publicKeyHex, type SigningKey } from "../../../tools/ota/keys";
+import { generateSigningKey, type SigningKey } from "../../../tools/ota/keys";
 import { VirtualTimers } from "../../helpers/virtual-timers";
 
 /** An in-memory ECMA-419 TCP socket the test answers as an HTTP server would. */
@@ -59,8 +59,7 @@ class HttpSocket {
   }
 }
 
-const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-const key: SigningKey = { privateKey, publicHex: publicKeyHex(privateKey), source: "test" };
+const key: SigningKey = generateSigningKey("test");
 const image = new Uint8Array(3000).map((_, i) => (i * 7) & 0xff);
 const digest = createHash("sha256").update(image).digest("hex");
 

@@ -7,17 +7,13 @@
  */
 
 import assert from "node:assert/strict";
-import { generateKeyPairSync } from "node:crypto";
 import { describe, it } from "node:test";
 import { checkAnnouncement, MAX_ANNOUNCEMENT_BYTES, parseManifest, type Trust } from "../../../src/ota/manifest";
 import { parseVersion } from "../../../src/ota/version";
 import { keyIdOf, type ManifestFields, signedAnnouncement } from "../../../tools/ota/announcement";
-import { publicKeyHex, type SigningKey, signBytes } from "../../../tools/ota/keys";
+import { generateSigningKey, type SigningKey, signBytes } from "../../../tools/ota/keys";
 
-function newKey(): SigningKey {
-  const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-  return { privateKey, publicHex: publicKeyHex(privateKey), source: "test" };
-}
+const newKey = (): SigningKey => generateSigningKey("test");
 
 const releaseKey = newKey();
 const otherKey = newKey();
