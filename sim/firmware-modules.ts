@@ -19,6 +19,9 @@ import { fileURLToPath } from "node:url";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
+/** The start-up module of the working tree's firmware, the simulators' factory image (the firmware plus the simulated board). */
+export const FACTORY_IMAGE = join(ROOT, "sim/image-entry.ts");
+
 /**
  * Modules the Moddable SDK provides on the boards this firmware targets and
  * that the simulator hosts implement. The firmware may import these and its
@@ -93,16 +96,16 @@ function readModules(manifestPath: string, map: Map<string, string>): void {
   }
 }
 
-const SIM_HOST_MANIFEST = join(ROOT, "hosts/sim/manifest.json");
-
-/** The firmware's modules for a simulator host (manifest.json plus hosts/sim/manifest.json; host/update with slots). */
-export function firmwareModules(hostManifest = SIM_HOST_MANIFEST): FirmwareModules {
+/**
+ * The firmware's modules in the project's simulator hosts: manifest.json, then
+ * hosts/sim/manifest.json (the SDK's desktop simulator uses it too), then
+ * sim/manifest.json, what the project's simulators have beyond that one:
+ * update slots (sim/flash.ts), so `host/update` is hosts/common/update as on
+ * an ESP32, where the SDK's simulator has none.
+ */
+export function firmwareModules(): FirmwareModules {
   const byName = new Map<string, string>();
-  readModules(join(ROOT, "manifest.json"), byName);
-  readModules(hostManifest, byName);
-  // The SDK's desktop simulator has no update slots (hosts/sim maps host/update to no-update);
-  // the project's simulator hosts do (sim/flash.ts), as an ESP32 does.
-  if (hostManifest === SIM_HOST_MANIFEST) byName.set("host/update", join(ROOT, "hosts/common/update.ts"));
+  for (const manifest of ["manifest.json", "hosts/sim/manifest.json", "sim/manifest.json"]) readModules(join(ROOT, manifest), byName);
   const byFile = new Map<string, string>();
   for (const [name, file] of byName) byFile.set(file, name);
   return { byName, byFile };

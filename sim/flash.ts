@@ -16,7 +16,7 @@
  * either the old or the new selection, never half of one.
  */
 
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { SLOT_SIZE } from "./node/modules/flash";
 
@@ -45,11 +45,13 @@ export interface ImageDescriptor {
 }
 
 export const DESCRIPTOR_PREFIX = "//xs-sensor-image ";
+/** The most of an image's start read for its descriptor line (its config may hold certificates). */
+const DESCRIPTOR_BYTES = 64 * 1024;
 
 /** The descriptor at the start of `image`, or why there is none. */
-export function readDescriptor(image: Uint8Array): ImageDescriptor | string {
+function readDescriptor(image: Uint8Array): ImageDescriptor | string {
   const end = image.indexOf(0x0a);
-  const line = Buffer.from(image.subarray(0, end < 0 ? Math.min(image.length, 4096) : end)).toString("utf8");
+  const line = Buffer.from(image.subarray(0, end < 0 ? image.length : end)).toString("utf8");
   if (!line.startsWith(DESCRIPTOR_PREFIX)) return "not a simulator firmware image (no descriptor line)";
   try {
     const descriptor = JSON.parse(line.slice(DESCRIPTOR_PREFIX.length)) as ImageDescriptor;
@@ -63,11 +65,23 @@ export function readDescriptor(image: Uint8Array): ImageDescriptor | string {
 
 const other = (image: ImageName): SlotName => (image === "ota_0" ? "ota_1" : "ota_0");
 
+/** The descriptor of the image in the file at `path`, reading only the start of it, or why there is none. */
+function descriptorOf(path: string): ImageDescriptor | string {
+  const fd = openSync(path, "r");
+  try {
+    const head = new Uint8Array(DESCRIPTOR_BYTES);
+    return readDescriptor(head.subarray(0, readSync(fd, head, 0, head.length, 0)));
+  }
+  finally {
+    closeSync(fd);
+  }
+}
+
 export class SimulatedFlash {
   readonly #dir: string;
   /** The image this boot runs (set by boot()). */
   running: ImageName = "factory";
-  #writing: { slot: SlotName; written: number; byteLength?: number } | undefined;
+  #writing: { slot: SlotName; fd: number; written: number; byteLength?: number } | undefined;
 
   constructor(storage: string) {
     this.#dir = join(storage, "flash");
@@ -96,7 +110,7 @@ export class SimulatedFlash {
   /** The slot's image descriptor, or undefined when the slot holds no readable image. */
   #descriptor(slot: SlotName): ImageDescriptor | undefined {
     if (!existsSync(this.slotPath(slot))) return undefined;
-    const descriptor = readDescriptor(readFileSync(this.slotPath(slot)));
+    const descriptor = descriptorOf(this.slotPath(slot));
     return typeof descriptor === "string" ? undefined : descriptor;
   }
 
@@ -116,6 +130,7 @@ export class SimulatedFlash {
       if (state === "new" && usable) {
         data.states[image] = "pending";
         log = `bootloader: booting ${image}, new: pending verification`;
+        this.#write(data);
       }
       else if (state === "valid" && usable) {
         log = `bootloader: booting ${image}`;
@@ -129,8 +144,8 @@ export class SimulatedFlash {
         descriptor = image === "factory" || data.states[image] !== "valid" ? undefined : this.#descriptor(image);
         if (!descriptor) image = "factory";
         data.boot = image;
+        this.#write(data);
       }
-      this.#write(data);
     }
     else {
       log = "bootloader: booting factory";
@@ -148,9 +163,9 @@ export class SimulatedFlash {
   /** embedded:update open(): erases the slot the running image is not in. */
   open(byteLength?: number): SlotName {
     if (byteLength !== undefined && (!Number.isInteger(byteLength) || byteLength < 0 || byteLength > SLOT_SIZE)) throw new RangeError("invalid byteLength");
+    this.abandon();
     const slot = other(this.running);
-    writeFileSync(this.slotPath(slot), new Uint8Array(0));
-    this.#writing = { slot, written: 0, byteLength };
+    this.#writing = { slot, fd: openSync(this.slotPath(slot), "w"), written: 0, byteLength };
     return slot;
   }
 
@@ -158,7 +173,7 @@ export class SimulatedFlash {
     const writing = this.#writing;
     if (!writing) throw new Error("already complete");
     if (writing.written + bytes.length > SLOT_SIZE) throw new Error("write failed");
-    appendFileSync(this.slotPath(writing.slot), bytes);
+    writeSync(writing.fd, bytes);
     writing.written += bytes.length;
   }
 
@@ -167,9 +182,9 @@ export class SimulatedFlash {
     const writing = this.#writing;
     if (!writing) throw new Error("already complete");
     this.#writing = undefined;
-    const path = this.slotPath(writing.slot);
-    if (writing.byteLength !== undefined && statSync(path).size !== writing.byteLength) throw new Error("end failed");
-    if (typeof readDescriptor(readFileSync(path)) === "string") throw new Error("end failed");
+    closeSync(writing.fd);
+    if (writing.byteLength !== undefined && writing.written !== writing.byteLength) throw new Error("end failed");
+    if (typeof descriptorOf(this.slotPath(writing.slot)) === "string") throw new Error("end failed");
     const data = this.#read();
     data.states[writing.slot] = "new";
     data.previous = this.running;
@@ -179,6 +194,7 @@ export class SimulatedFlash {
 
   /** embedded:update close() before complete(): the slot's content is abandoned. */
   abandon(): void {
+    if (this.#writing) closeSync(this.#writing.fd);
     this.#writing = undefined;
   }
 
@@ -204,6 +220,13 @@ export class SimulatedFlash {
     data.states[this.running] = "invalid";
     data.boot = data.previous === this.running ? "factory" : data.previous;
     this.#write(data);
+  }
+
+  /** Empties both slots and otadata: the next boot runs the factory image. */
+  erase(): void {
+    this.abandon();
+    rmSync(this.#dir, { recursive: true, force: true });
+    mkdirSync(this.#dir, { recursive: true });
   }
 
   /** What otadata says, for tests and logs. */

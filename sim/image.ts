@@ -7,14 +7,15 @@
  * device's built-in modules are left open, for whichever host boots it to
  * supply, as a board's firmware calls the SDK built into it. Its first line
  * is a descriptor (sim/flash.ts): target, version, and the config it was
- * built with, the simulator's esp_app_desc_t.
+ * built with, the simulator's esp_app_desc_t. The simulated bootloader that
+ * runs them is sim/boot-image.ts.
  */
 
 import { build } from "esbuild";
-import { type FirmwareConfig, firmwareConfig, imageConfig } from "./config";
+import { type FirmwareConfig, firmwareConfig } from "./config";
+import { FACTORY_IMAGE } from "./firmware-modules";
 import { DESCRIPTOR_PREFIX, type ImageDescriptor } from "./flash";
-import { deviceFlash } from "./node/storage";
-import { BUNDLE_OPTIONS, FACTORY_IMAGE, firmwareResolution } from "./xs/bundle";
+import { BUNDLE_OPTIONS, firmwareResolution } from "./xs/bundle";
 
 export interface ImageBuild {
   target: string;
@@ -40,22 +41,4 @@ export async function buildSimulatorImage(options: ImageBuild): Promise<Uint8Arr
   };
   const head = Buffer.from(`${DESCRIPTOR_PREFIX}${JSON.stringify(descriptor)}\n`);
   return new Uint8Array(Buffer.concat([head, result.outputFiles[0].contents]));
-}
-
-export interface BootedImage {
-  /** "factory": the working tree; otherwise the slot the bootloader chose. */
-  image: "factory" | "ota_0" | "ota_1";
-  /** The module to run: sim/image-entry.ts or the slot's file. */
-  path: string;
-  config: FirmwareConfig;
-  /** What the bootloader did, for the device's log. */
-  log: string;
-}
-
-/** Runs the simulated bootloader on the device's storage: which image boots, with which config. */
-export function bootImage(overrides: FirmwareConfig): BootedImage {
-  const flash = deviceFlash();
-  const { image, descriptor, log } = flash.boot();
-  if (image === "factory" || !descriptor) return { image: "factory", path: FACTORY_IMAGE, config: firmwareConfig(overrides), log };
-  return { image, path: flash.slotPath(image), config: imageConfig(descriptor.config, descriptor.pinned, overrides), log: `${log} (${descriptor.version})` };
 }

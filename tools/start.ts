@@ -10,7 +10,9 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import mqtt from "mqtt";
 import { ROOT } from "../sim/firmware-modules";
+import { SimulatedFlash } from "../sim/flash";
 import { SimulatedDevice } from "../sim/launch";
+import { preferenceFile } from "../sim/node/modules/preference";
 import { isHost } from "../src/mqtt/resolver";
 import { type Broker, startAedes } from "./brokers";
 import { parseStartArgs, type StartOptions, UsageError, USAGE } from "./start-args";
@@ -82,8 +84,8 @@ const firmwareGone = new Promise<void>((resolve) => { firmwareExited = resolve; 
 const storage = join(ROOT, ".tmp/devices", `${options.host}-${deviceId}`);
 // npm start runs this working tree: an update taken in an earlier run (npm run release) is erased, with the
 // agent's memory of it; readings waiting in the outbox stay. Within a run, the device keeps what it installs.
-rmSync(join(storage, "flash"), { recursive: true, force: true });
-rmSync(join(storage, "preference", "ota.json"), { force: true });
+new SimulatedFlash(storage).erase();
+rmSync(preferenceFile("ota", storage), { force: true });
 const firmware = new SimulatedDevice({
   host: options.host,
   storage,

@@ -10,20 +10,13 @@
  * sim/devices/control.ts (the simulated room, injected chip faults).
  */
 
-import { mkdirSync } from "node:fs";
 import { register } from "node:module";
 import { pathToFileURL } from "node:url";
-import { parseHostArgs, RESTART_EXIT_CODE } from "../host-args";
-import { bootImage } from "../image";
-import { setHostsFile } from "./modules/net";
-import { setStorageDirectory } from "./storage";
-import { setTimeScale } from "./time-scale";
+import { prepareDevice } from "../boot-image";
+import { RESTART_EXIT_CODE } from "../host-args";
 
-const args = parseHostArgs(process.argv.slice(2));
-mkdirSync(args.storage, { recursive: true });
-setStorageDirectory(args.storage);
-setTimeScale(args.timeScale ?? 1);
-setHostsFile(args.hosts);
+// The simulated bootloader picks the image: the working tree's (factory) or an update's from a flash slot.
+const { booted } = prepareDevice(process.argv.slice(2));
 
 // Moddable's `system` module gives boards a global System with restart(); here a restart is the launcher starting us again.
 (globalThis as { System?: unknown }).System = Object.freeze({
@@ -38,9 +31,6 @@ setHostsFile(args.hosts);
   process.stdout.write(parts.map(String).join(""));
 };
 
-// The simulated bootloader picks the image: the working tree's (factory) or an update's from a flash slot.
-const booted = bootImage(args.config);
-process.stdout.write(`${booted.log}\n`);
 const imageURL = pathToFileURL(booted.path).href;
 register(new URL("./hooks.ts", import.meta.url).href, { data: { config: booted.config, image: booted.image === "factory" ? undefined : imageURL } });
 

@@ -11,23 +11,12 @@
  * engine's figures of the latest delivery.
  */
 
-import { mkdirSync } from "node:fs";
-import { parseHostArgs, RESTART_EXIT_CODE } from "../host-args";
-import { bootImage } from "../image";
-import { setHostsFile } from "../node/modules/net";
-import { setStorageDirectory } from "../node/storage";
-import { setTimeScale } from "../node/time-scale";
+import { prepareDevice } from "../boot-image";
+import { RESTART_EXIT_CODE } from "../host-args";
 import { XSHost } from "./bridge-host";
 
-const args = parseHostArgs(process.argv.slice(2));
-mkdirSync(args.storage, { recursive: true });
-setStorageDirectory(args.storage);
-setTimeScale(args.timeScale ?? 1);
-setHostsFile(args.hosts);
-
 // The simulated bootloader picks the image: the working tree's (factory) or an update's from a flash slot.
-const booted = bootImage(args.config);
-process.stdout.write(`${booted.log}\n`);
+const { booted } = prepareDevice(process.argv.slice(2));
 
 const host = new XSHost({
   config: booted.config,

@@ -16,10 +16,9 @@ import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { build, type OnResolveResult, type Plugin } from "esbuild";
 import type { FirmwareConfig } from "../config";
-import { type DeviceModule, firmwareModules, isDeviceModule, resolveFirmwareImport, ROOT } from "../firmware-modules";
+import { type DeviceModule, FACTORY_IMAGE, firmwareModules, isDeviceModule, resolveFirmwareImport, ROOT } from "../firmware-modules";
 
 const ENGINE = join(ROOT, "sim/xs/engine");
-export const FACTORY_IMAGE = join(ROOT, "sim/image-entry.ts");
 
 const implementations: Record<Exclude<DeviceModule, "mc/config">, string> = {
   "boot-control": join(ENGINE, "modules/boot-control.ts"),

@@ -15,6 +15,7 @@
 
 import { lookup } from "node:dns";
 import { readFileSync } from "node:fs";
+import { isIPv4Address } from "../../../src/mqtt/resolver";
 
 let hostsFile: string | undefined;
 
@@ -37,7 +38,7 @@ function fromHostsFile(name: string): string | undefined {
   const wanted = name.toLowerCase();
   for (const line of text.split("\n")) {
     const [address, ...names] = line.replace(/#.*/, "").trim().split(/\s+/);
-    if (address && /^\d+\.\d+\.\d+\.\d+$/.test(address) && names.some((one) => one.toLowerCase() === wanted)) return address;
+    if (address && isIPv4Address(address) && names.some((one) => one.toLowerCase() === wanted)) return address;
   }
   return undefined;
 }

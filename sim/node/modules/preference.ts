@@ -19,13 +19,14 @@ function check(what: string, name: unknown): string {
   return name;
 }
 
-function file(domain: string): string {
-  return join(storageDirectory(), "preference", `${encodeURIComponent(domain)}.json`);
+/** The file holding one domain's values in a device's storage folder. */
+export function preferenceFile(domain: string, storage = storageDirectory()): string {
+  return join(storage, "preference", `${encodeURIComponent(domain)}.json`);
 }
 
 function load(domain: string): Record<string, Stored> {
   try {
-    return JSON.parse(readFileSync(file(domain), "utf8")) as Record<string, Stored>;
+    return JSON.parse(readFileSync(preferenceFile(domain), "utf8")) as Record<string, Stored>;
   }
   catch {
     return {};
@@ -33,7 +34,7 @@ function load(domain: string): Record<string, Stored> {
 }
 
 function save(domain: string, entries: Record<string, Stored>): void {
-  const path = file(domain);
+  const path = preferenceFile(domain);
   mkdirSync(join(storageDirectory(), "preference"), { recursive: true });
   writeFileSync(path + ".tmp", JSON.stringify(entries));
   renameSync(path + ".tmp", path);
