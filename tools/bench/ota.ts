@@ -8,14 +8,14 @@
  * of SHA-256. The worker meters slots, not chunk memory (buffer bytes).
  */
 
-import { createHash, generateKeyPairSync, randomBytes, sign } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { ROOT } from "../../sim/firmware-modules";
 import { XSHost } from "../../sim/xs/bridge-host";
 import type { Meter } from "../../sim/xs/worker";
-import { publicKeyHex } from "../ota/keys";
+import { generateSigningKey, signBytes } from "../ota/keys";
 import type { BenchOptions, BenchResult, Row } from "./common";
 import { checkBenchEntry } from "./xs-bundle";
 import { benchLines, meterDeliveries, runBenchFirmware, PRESSURE_BUFFERS, PRESSURE_BYTES, SLOT_BYTES, traceLines } from "./xs-meter";
@@ -34,7 +34,7 @@ export async function otaBench({ quick, progress }: BenchOptions): Promise<Bench
     response.end(image);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const key = generateSigningKey("bench");
   const message = randomBytes(200);
   const verifies = quick ? 5 : 20;
   const hashKiB = quick ? 256 : 1024;
@@ -45,14 +45,15 @@ export async function otaBench({ quick, progress }: BenchOptions): Promise<Bench
     "bench.pressure": PRESSURE_BUFFERS,
     "bench.verifies": verifies,
     "bench.hashKiB": hashKiB,
-    "bench.publicKey": publicKeyHex(privateKey),
+    "bench.publicKey": key.publicHex,
     "bench.message": message.toString("hex"),
-    "bench.signature": sign("sha256", message, { key: privateKey, dsaEncoding: "ieee-p1363" }).toString("hex"),
+    "bench.signature": signBytes(message, key.privateKey).toString("hex"),
   };
 
   const heap = new Map<string, { slots: number; allocate: number }>();
   const compute: Record<string, number> = {};
-  let pending: string[] = [];
+  /** The bench lines of the delivery under way, as [what, rest]. */
+  let pending: [string, string][] = [];
   let done = false;
   let finish!: () => void;
   let fail!: (error: Error) => void;
@@ -60,22 +61,22 @@ export async function otaBench({ quick, progress }: BenchOptions): Promise<Bench
   const onLine = benchLines(progress, (what, rest) => {
     if (what === "error") fail(new Error(`OTA bench firmware on XS: ${rest}`));
     else if (what === "done") done = true;
-    else pending.push(`${what} ${rest}`);
+    else pending.push([what, rest]);
   });
   const host = new XSHost({
     config, entry: checkBenchEntry(join(ROOT, "tools/bench/xs-ota-entry.ts")), stdio: "inherit",
     trace: traceLines(onLine), onCrash: (error) => fail(error),
   });
   meterDeliveries(host, (meter: Meter) => {
-    for (const line of pending) {
-      const [what, label] = line.split(" ");
+    for (const [what, rest] of pending) {
+      const label = rest.split(" ")[0];
       if (what === "heap") {
         heap.set(label, { slots: meter.currentHeapCount, allocate: meter.allocate });
         progress.line(`heap ${label} the download: ${meter.currentHeapCount.toLocaleString("en-US")} slots after a forced collection, ${(meter.allocate / 2 ** 20).toFixed(1)} MiB reserved`);
       }
       // The verifications and the hashing each run alone in one delivery: its compute is theirs (and a trace call's).
       if ((what === "verify" || what === "hash") && label === "end") compute[what] = meter.compute;
-      if (what === "download") progress.line(`download ${rest(line)}`);
+      if (what === "download") progress.line(`download ${rest}`);
     }
     pending = [];
     // After the meter of the delivery that said "done": its figures are in.
@@ -151,8 +152,4 @@ async function heapAtStart(entry: string, progress: BenchOptions["progress"]): P
   });
   await runBenchFirmware(host, finished, 60_000, "footprint bench");
   return reading!;
-}
-
-function rest(line: string): string {
-  return line.split(" ").slice(1).join(" ");
 }

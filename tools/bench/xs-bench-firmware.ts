@@ -1,5 +1,7 @@
 /*
- * For the bench firmwares on the XS host: a heap reading at a quiet point.
+ * What the bench firmwares on the XS host share: their trace lines to the
+ * bench ("BENCH <what> ..."), a step on a later delivery, and a heap reading
+ * at a quiet point.
  *
  * XS collects only when an allocation finds no room, so the slot count a
  * delivery reports includes whatever garbage piled up since the last
@@ -15,11 +17,23 @@
  * below the garbage allocated.)
  */
 
+import { deviceTimers } from "../../src/app/device-timers";
+
+/** A line for the bench (tools/bench/xs-meter.ts benchLines). */
+export function mark(text: string): void {
+  trace(`BENCH ${text}\n`);
+}
+
+/** Runs `step` in a later delivery (a timer event from the host). */
+export function later(step: () => void): void {
+  deviceTimers.set(step, 0);
+}
+
 /** Holds the newest pressure buffer only; each assignment turns the previous one into garbage. */
 const held: (ArrayBuffer | undefined)[] = [undefined];
 
 export function markHeap(label: string, pressure: number): void {
   for (let i = 0; i < pressure; i++) held[0] = new ArrayBuffer(8 << 20);
   held[0] = undefined;
-  trace(`BENCH heap ${label}\n`);
+  mark(`heap ${label}`);
 }

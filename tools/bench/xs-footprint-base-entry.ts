@@ -6,7 +6,7 @@
 import config from "mc/config";
 import Timer from "timer";
 import "../../hosts/sim/provider";
-import { markHeap } from "./xs-heap-mark";
+import { markHeap } from "./xs-bench-firmware";
 
 Timer.set(() => {
   markHeap("started", Number(config["bench.pressure"]));

@@ -30,13 +30,13 @@ export function benchLines(progress: { line(text: string): void }, onBench: (wha
   };
 }
 
-/** Calls `onMeter` after every delivery to the host's engine with its meter and the delivered message. */
-export function meterDeliveries(host: XSHost, onMeter: (meter: Meter, message: Uint8Array) => void): void {
+/** Calls `onMeter` after every delivery to the host's engine with its meter. */
+export function meterDeliveries(host: XSHost, onMeter: (meter: Meter) => void): void {
   const worker = host.worker;
   const command = worker.command.bind(worker);
   worker.command = async (message: Uint8Array) => {
     const result = await command(message);
-    onMeter(result.meter, message);
+    onMeter(result.meter);
     return result;
   };
 }

@@ -16,14 +16,13 @@
 
 import TCP from "embedded:io/socket/tcp";
 import config from "mc/config";
-import Timer from "timer";
+import { deviceTimers } from "../../src/app/device-timers";
 import { bytesHex, hexBytes } from "../../src/ota/manifest";
 import { HttpDownload } from "../../src/ota/http-download";
 import { verify } from "../../src/ota/p256";
 import { SHA256, sha256 } from "../../src/ota/sha256";
 import type { SocketConstructor } from "../../src/mqtt/transport";
-import type { TimerHandle, Timers } from "../../src/mqtt/timers";
-import { markHeap } from "./xs-heap-mark";
+import { later, mark, markHeap } from "./xs-bench-firmware";
 
 const url = String(config["bench.url"]);
 const size = Number(config["bench.size"]);
@@ -35,13 +34,6 @@ const publicKey = hexBytes(String(config["bench.publicKey"]))!;
 const message = hexBytes(String(config["bench.message"]))!;
 const signature = hexBytes(String(config["bench.signature"]))!;
 
-const mark = (text: string) => trace(`BENCH ${text}\n`);
-const later = (step: () => void) => { Timer.set(() => step(), 0); };
-const timers: Timers = {
-  now: () => Date.now(),
-  set: (callback, ms) => Timer.set(() => callback(), ms),
-  clear: (handle: TimerHandle | undefined) => Timer.clear(handle as ReturnType<typeof Timer.set> | undefined),
-};
 
 const collectThenMark = (label: string) => markHeap(label, pressure);
 
@@ -50,7 +42,7 @@ function download(): void {
   let received = 0;
   let halfway = false;
   new HttpDownload({
-    socket: { io: TCP as unknown as SocketConstructor }, url, size, timers,
+    socket: { io: TCP as unknown as SocketConstructor }, url, size, timers: deviceTimers,
     onStart: () => undefined,
     onData: (bytes) => {
       hash.update(bytes);

@@ -22,11 +22,10 @@
 
 import TCP from "embedded:io/socket/tcp";
 import config from "mc/config";
-import Timer from "timer";
+import { deviceTimers } from "../../src/app/device-timers";
 import { MQTTClient } from "../../src/mqtt/client";
 import type { SocketConstructor } from "../../src/mqtt/transport";
-import type { TimerHandle, Timers } from "../../src/mqtt/timers";
-import { markHeap } from "./xs-heap-mark";
+import { later, mark, markHeap } from "./xs-bench-firmware";
 
 const settings = {
   address: String(config["bench.address"]),
@@ -45,21 +44,7 @@ const TOPIC = "home/livingroom/temperature";
 /** A reading as the firmware publishes it (a string: the client encodes it, as in the firmware). */
 const PAYLOAD = JSON.stringify({ value: 21.5, unit: "°C", ts: 1795370428594, seq: 1 });
 
-const mark = (text: string) => trace(`BENCH ${text}\n`);
-
-/** The client's Timers on Moddable's `timer`; Date.now() is a clock a device has (only differences are used). */
-const timers: Timers = {
-  now: () => Date.now(),
-  set: (callback, ms) => Timer.set(() => callback(), ms),
-  clear: (handle: TimerHandle | undefined) => Timer.clear(handle as ReturnType<typeof Timer.set> | undefined),
-};
-
-/** Runs `step` in a later delivery (a timer event from the host). */
-function later(step: () => void): void {
-  Timer.set(() => step(), 0);
-}
-
-/** Reads the live heap at a quiet point (nothing in flight): see ./xs-heap-mark.ts. */
+/** Reads the live heap at a quiet point (nothing in flight): see ./xs-bench-firmware.ts. */
 function checkpoint(label: string, then: () => void): void {
   later(() => {
     markHeap(label, settings.pressure);
@@ -129,7 +114,7 @@ const client = new MQTTClient({
   port: settings.port,
   clientId: "xs-bench",
   keepalive: 60,
-  timers,
+  timers: deviceTimers,
   inflightWindow: settings.window,
   onConnect: () => {
     if (connected) return mark("error reconnected: the run is not comparable");
@@ -250,7 +235,7 @@ function loopback(): void {
     address: "127.0.0.1",
     clientId: "xs-bench-loopback",
     keepalive: 60,
-    timers,
+    timers: deviceTimers,
     inflightWindow: settings.window,
     onConnect: () => {
       mark("loopback start 0");
