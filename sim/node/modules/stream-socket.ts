@@ -51,8 +51,11 @@ export abstract class StreamSocket {
   #chunks: Buffer[] = [];
   #available = 0;
   #unflushed = 0;
-  /** Written this turn, not yet handed to Node. */
-  #pending: Buffer[] = [];
+  /** Written this turn, not yet handed to Node: `#pendingLength` bytes of `#pending`. */
+  #pending: Buffer | undefined;
+  #pendingLength = 0;
+  /** Turn buffers Node has finished writing, for reuse. */
+  #spare: Buffer[] = [];
   #ready = false;
   #failed: Error | undefined;
   #format: Format;
@@ -75,21 +78,17 @@ export abstract class StreamSocket {
 
   /**
    * Takes over `socket`: `ready` is its event that means the firmware may
-   * write ("connect" for TCP, "secureConnect" for TLS).
+   * write ("connect" for TCP, "secureConnect" for TLS); `reads`: "onread" when the
+   * subclass opened it with net's `onread` option and passes data to `received()`.
    */
-  protected attach(socket: net.Socket, ready: "connect" | "secureConnect"): void {
+  protected attach(socket: net.Socket, ready: "connect" | "secureConnect", reads: "data" | "onread" = "data"): void {
     this.#socket = socket;
     socket.on(ready, () => {
       if (this.#socket !== socket) return;
       this.#ready = true;
       this.#onWritable?.call(this, this.#capacity);
     });
-    socket.on("data", (data: Buffer) => {
-      if (this.#socket !== socket) return;
-      this.#chunks.push(data);
-      this.#available += data.length;
-      this.#onReadable?.call(this, this.#available);
-    });
+    if (reads === "data") socket.on("data", (data: Buffer) => this.received(socket, data));
     socket.on("error", (error) => {
       this.#failed ??= this.describeError(error, this.#ready);
     });
@@ -99,6 +98,18 @@ export abstract class StreamSocket {
       this.#socket = undefined;
       this.#deliverError();
     });
+  }
+
+  /**
+   * Bytes arrived on `socket`, which the firmware reads later: `data` must be
+   * the socket's to keep. A subclass whose socket reads with `onread` (into one
+   * reused buffer, without Node's stream machinery) hands a copy here.
+   */
+  protected received(socket: net.Socket, data: Buffer): void {
+    if (this.#socket !== socket) return;
+    this.#chunks.push(data);
+    this.#available += data.length;
+    this.#onReadable?.call(this, this.#available);
   }
 
   /** The Error onError reports for what Node reported; `ready` tells whether it came after the socket was ready. */
@@ -144,31 +155,40 @@ export abstract class StreamSocket {
     if (!this.#ready) throw new Error("not ready");
     const socket = this.#socket;
     if (!socket || this.#failed) return undefined;
-    let bytes: Buffer;
-    if (typeof value === "number") bytes = Buffer.from([value & 0xff]);
-    else if (ArrayBuffer.isView(value)) bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-    else if (value instanceof ArrayBuffer) bytes = Buffer.from(value);
+    let bytes: Uint8Array;
+    if (typeof value === "number") bytes = Uint8Array.of(value & 0xff);
+    else if (value instanceof Uint8Array) bytes = value;
+    else if (ArrayBuffer.isView(value)) bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+    else if (value instanceof ArrayBuffer) bytes = new Uint8Array(value);
     else throw new TypeError("write needs a buffer or a byte");
     const capacity = this.#capacity;
     if (bytes.length > capacity - this.#unflushed) throw new Error("would block");
     this.#unflushed += bytes.length;
-    // Copy: the firmware may reuse its buffer as soon as write returns. As lwIP does (tcp_write
-    // with TCP_WRITE_FLAG_MORE, one tcp_output once the machine is done with the current event),
-    // what is written in one turn of the event loop goes out together, on the next turn.
-    if (!this.#pending.length) setImmediate(() => this.#output(socket));
-    this.#pending.push(Buffer.from(bytes));
+    // Copied, since the firmware may reuse its buffer as soon as write returns, into one buffer
+    // per turn: as lwIP does (tcp_write with TCP_WRITE_FLAG_MORE, one tcp_output once the machine
+    // is done with the current event), what is written in one turn of the event loop goes out
+    // together, on the next turn. Unflushed bytes never exceed the capacity, so neither does it.
+    let pending = this.#pending;
+    if (!pending) {
+      pending = this.#pending = this.#spare.pop() ?? Buffer.allocUnsafe(capacity);
+      setImmediate(() => this.#output(socket));
+    }
+    pending.set(bytes, this.#pendingLength);
+    this.#pendingLength += bytes.length;
     return capacity - this.#unflushed;
   }
 
   /** Hands the turn's writes to Node in one write; one onWritable when the kernel has them. */
   #output(socket: net.Socket): void {
-    const chunks = this.#pending;
-    this.#pending = [];
-    if (this.#socket !== socket || !chunks.length) return;
-    const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+    const pending = this.#pending;
+    const length = this.#pendingLength;
+    this.#pending = undefined;
+    this.#pendingLength = 0;
+    if (this.#socket !== socket || !pending || !length) return;
     const capacity = this.#capacity;
-    socket.write(bytes, () => {
-      this.#unflushed -= bytes.length;
+    socket.write(pending.subarray(0, length), () => {
+      this.#unflushed -= length;
+      this.#spare.push(pending);
       if (this.#ready && !this.#failed && this.#socket === socket) this.#onWritable?.call(this, capacity - this.#unflushed);
     });
   }
@@ -182,10 +202,11 @@ export abstract class StreamSocket {
     this.#available = 0;
     this.#failed ??= CLOSED;
     if (!socket) return;
-    const pending = this.#pending;
-    this.#pending = [];
+    const pending = this.#pending?.subarray(0, this.#pendingLength);
+    this.#pending = undefined;
+    this.#pendingLength = 0;
     if (socket.destroyed) return;
-    if (pending.length) socket.end(Buffer.concat(pending));
+    if (pending?.length) socket.end(pending);
     else socket.end();
     setTimeout(() => socket.destroy(), 2000).unref();
   }

@@ -32,6 +32,19 @@ export default class TCP extends StreamSocket {
     if (options.host !== undefined && options.address === undefined) throw new RangeError("unimplemented: host names need DNS first; pass address");
     const { address, port } = checkEndpoint(options);
     super(options, SEND_BUFFER);
-    this.attach(net.connect({ host: address, port, noDelay: options.nodelay ?? false }), "connect");
+    // Reads land in one shared buffer (net's `onread`), copied out at once: no stream machinery
+    // and no new backing store per read. The copy comes from Node's pool for small reads.
+    const socket: net.Socket = net.connect({
+      host: address, port, noDelay: options.nodelay ?? false,
+      onread: { buffer: readBuffer(), callback: (count, buffer) => { this.received(socket, Buffer.from(buffer.subarray(0, count))); return true; } },
+    });
+    this.attach(socket, "connect", "onread");
   }
+}
+
+let shared: Buffer | undefined;
+
+function readBuffer(): Buffer {
+  shared ??= Buffer.allocUnsafe(65536);
+  return shared;
 }
