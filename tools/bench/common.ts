@@ -24,8 +24,6 @@ export interface Row {
   /** Text for a row whose target is not a ratio ("no growth"). */
   targetText?: string;
   met?: boolean;
-  /** Not met, and out of reach for any code in this run (a measured ceiling is below the target). */
-  capped?: boolean;
   /** A short remark shown in the table. */
   note?: string;
 }
@@ -109,7 +107,7 @@ function targetText(row: Row): string {
 }
 
 function metText(row: Row): string {
-  return row.met === undefined ? "–" : row.met ? "yes" : row.capped ? "capped" : "NO";
+  return row.met === undefined ? "–" : row.met ? "yes" : "NO";
 }
 
 /** Rows of one result as table cells: metric, ours, peer, ratio, target, met, note. */

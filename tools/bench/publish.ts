@@ -17,10 +17,11 @@
  * Rounds rotate which goes first; throughput is the median round, latencies
  * are percentiles over every timed message.
  *
- * A third publisher measures the ceiling in the same rounds: ./bare-publisher.ts,
- * ready-made packets on a bare socket, the same window. When even it falls
- * short of the target against MQTT.js, the target is out of reach for any
- * client in that run, and the row says "capped" instead of "NO".
+ * A third publisher runs in the same rounds as a reference: ./bare-publisher.ts,
+ * ready-made packets on a bare socket at the same window, a publisher that
+ * does no client work at all. How close ours comes to it shows what is left
+ * to gain in the client; where it is little faster than MQTT.js, the broker
+ * and the machine set the pace.
  */
 
 import { createRequire } from "node:module";
@@ -36,8 +37,6 @@ import { type BenchOptions, type BenchResult, formatNumber, higherIsBetter, lowe
 
 const TOPIC = "home/livingroom/temperature";
 
-/** The issue's target: ours at least 1.5x MQTT.js's msgs/s. */
-const TARGET = 1.5;
 
 /** The client's Timers on Node's setTimeout (src/mqtt/timers.ts). */
 export const nodeTimers: Timers = {
@@ -212,14 +211,11 @@ export async function publishBench({ quick, progress }: BenchOptions): Promise<B
       const lb = pool(b);
       const rateA = a.map((r) => r.rate);
       const rateB = b.map((r) => r.rate);
-      const ceiling = median(c.map((r) => r.rate));
-      const throughput = higherIsBetter(`window ${window}: QoS 1 throughput, msgs/s`, median(rateA), median(rateB), "/s", TARGET,
-        `ceiling ${formatNumber(ceiling, "/s")} = ${(ceiling / median(rateB)).toFixed(2)}x MQTT.js, ours at ${Math.round(median(rateA) / ceiling * 100)}% of it; `
-        + `spread ±${(spread(rateA) * 50).toFixed(0)}% / ±${(spread(rateB) * 50).toFixed(0)}%`);
-      // Out of reach for any client in this run: the bare socket itself is short of the target.
-      throughput.capped = !throughput.met && ceiling / median(rateB) < TARGET;
+      const bareRate = median(c.map((r) => r.rate));
       rows.push(
-        throughput,
+        higherIsBetter(`window ${window}: QoS 1 throughput, msgs/s`, median(rateA), median(rateB), "/s", 1.5,
+          `bare socket ${formatNumber(bareRate, "/s")} = ${(bareRate / median(rateB)).toFixed(2)}x MQTT.js, ours at ${Math.round(median(rateA) / bareRate * 100)}% of it; `
+          + `spread ±${(spread(rateA) * 50).toFixed(0)}% / ±${(spread(rateB) * 50).toFixed(0)}%`),
         lowerIsBetter(`window ${window}: latency p50, ms`, percentile(la, 50), percentile(lb, 50), "ms"),
         lowerIsBetter(`window ${window}: latency p99, ms`, percentile(la, 99), percentile(lb, 99), "ms"),
         lowerIsBetter(`window ${window}: client CPU per message, µs`, median(a.map((r) => r.cpu)), median(b.map((r) => r.cpu)), "µs",
@@ -241,7 +237,7 @@ export async function publishBench({ quick, progress }: BenchOptions): Promise<B
   notes.unshift(
     `${count.toLocaleString("en-US")} QoS 1 messages per round (a ${payloads(1, 0)[0].length}-byte JSON reading to ${TOPIC}), ${rounds} rounds per publisher and window, the order rotating, after ${warm.toLocaleString("en-US")} warm-up messages each; broker ${broker.name} on 127.0.0.1`,
     "ours: MQTTClient on sim/node/modules/tcp.ts (lwIP send-buffer model), inflightWindow = window; MQTT.js: MqttClient over net (noDelay), protocol 3.1.1, clean session, in-memory stores, no reconnect; the harness keeps exactly `window` publishes outstanding for both",
-    "ceiling: the most a publisher on Node's sockets gets from this broker on this machine, measured in the same rounds by the bare publisher (tools/bench/bare-publisher.ts): packets encoded before timing, written to a noDelay socket, one per PUBACK read, the same window; \"capped\": the target was out of reach for any such client in that run, since even the ceiling was short of it",
+    "bare socket: a reference in the same rounds, tools/bench/bare-publisher.ts: packets encoded before timing, written to a noDelay Node socket, one per PUBACK read, at the same window; no client work at all. It is not a bound: a publisher that answers later answers larger batches, and can go faster",
     "latency: publish() call to PUBACK (promise settled), percentiles over all timed messages; CPU: user+system time per message of this process (client) and of the broker process (/proc, 10 ms ticks), median round; busy = CPU per message x messages/s, as a share of one core (each side is single-threaded, the machine has 2 cores)",
   );
   return {
