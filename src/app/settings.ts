@@ -6,7 +6,7 @@
  * ...) are ignored. Messages never quote passwords, certificates or keys.
  */
 
-import { isHost, isIPv4Address } from "../mqtt/resolver";
+import { isHost, isIPv4Address, literalAddress } from "../mqtt/resolver";
 import { hexBytes } from "../ota/manifest";
 import { parseSensors, type SensorsSetting } from "./sensor-config";
 
@@ -99,7 +99,7 @@ export function parseBroker(key: string, value: unknown): BrokerAddress {
   const match = /^(mqtts?):\/\/([^:/]+)(?::(\d+))?\/?$/.exec(value);
   if (!match) throw new TypeError(`${key} ${JSON.stringify(value)} is not a broker URL like "mqtt://broker.lan:1883", "mqtt://192.168.1.10:1883" or "mqtts://broker.example.com:8883"`);
   const tls = match[1] === "mqtts";
-  const host = match[2] === "localhost" ? "127.0.0.1" : match[2];
+  const host = literalAddress(match[2]) ?? match[2];
   if (!isHost(host)) throw new TypeError(`${key} host ${JSON.stringify(match[2])} must be a host name such as "broker.lan" or an IPv4 address (IPv6 is not supported)`);
   const port = match[3] === undefined ? (tls ? 8883 : 1883) : Number(match[3]);
   if (!(port >= 1 && port <= 65535)) throw new RangeError(`${key} port must be 1 to 65535, not ${match[3]}`);

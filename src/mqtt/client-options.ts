@@ -8,7 +8,7 @@ import { PROTOCOL_LEVEL_311 } from "./constants";
 import { encode } from "./encoder";
 import { MemoryOutboxStore, type OutboxStore } from "./outbox-store";
 import type { ConnectPacket, QoS, Will } from "./packets";
-import { isHost, isIPv4Address, type ResolverOptions } from "./resolver";
+import { isHost, isIPv4Address, literalAddress, type ResolverOptions } from "./resolver";
 import type { OverflowPolicy, SessionLimits } from "./session";
 import type { IncomingMessage } from "./subscriptions";
 import type { Timers } from "./timers";
@@ -146,7 +146,7 @@ function brokerHost(options: ClientOptions): string {
   }
   if (typeof host !== "string" || !isHost(host)) throw new TypeError(`host must be a host name such as "broker.example.com" or an IPv4 address, not ${JSON.stringify(host)}`);
   if (dns !== undefined && typeof dns?.io !== "function") throw new TypeError("dns must be {io: Resolver, ...}, e.g. the host's resolver (module host/dns)");
-  if (!dns && !isIPv4Address(host)) throw new TypeError(`host ${JSON.stringify(host)} is a name: give a DNS resolver as dns: {io: Resolver}`);
+  if (!dns && !literalAddress(host)) throw new TypeError(`host ${JSON.stringify(host)} is a name: give a DNS resolver as dns: {io: Resolver}`);
   return host;
 }
 

@@ -25,7 +25,7 @@ import { type ClientOptions, type ClientSettings, bytesOf, checkOptions, qosOf, 
 import { encode, encodeCheckedPublish } from "./encoder";
 import { ClientClosedError, ConnectionRefusedError, OutboxFullError, TimeoutError } from "./errors";
 import type { Packet, PublishPacket, QoS } from "./packets";
-import { isIPv4Address, resolveHost } from "./resolver";
+import { literalAddress, resolveHost } from "./resolver";
 import { Session } from "./session";
 import { type MessageHandler, Subscriptions } from "./subscriptions";
 import type { TimerHandle, Timers } from "./timers";
@@ -214,11 +214,12 @@ export class MQTTClient {
     if (state !== "connecting" && state !== "connected") this.#transport = undefined;
   }
 
-  /** A connection attempt: looks the broker's host name up (an address passes through), then connects. */
+  /** A connection attempt: looks the broker's host name up (an address, or localhost, passes through), then connects. */
   #open(): void {
     this.#enter("connecting");
     const { host, connectTimeout } = this.#settings;
-    if (isIPv4Address(host)) return this.#connect(host);
+    const literal = literalAddress(host);
+    if (literal) return this.#connect(literal);
     this.#cancelLookup = resolveHost({
       dns: this.#options.dns, host, timers: this.#timers, timeoutMs: connectTimeout,
       onResolved: (address) => {

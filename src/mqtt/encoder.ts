@@ -60,7 +60,7 @@ function allocate(first: number, remaining: number, what: string, scratch?: Uint
   if (remaining > MAX_REMAINING_LENGTH)
     throw new RangeError(`${what} would be ${remaining} bytes; MQTT allows at most ${MAX_REMAINING_LENGTH} (2.2.3)`);
   const size = 1 + lengthBytes(remaining) + remaining;
-  const out = scratch && scratch.length >= size ? scratch.subarray(0, size) : new Uint8Array(size);
+  const out = scratch && scratch.length >= size ? new Uint8Array(scratch.buffer, scratch.byteOffset, size) : new Uint8Array(size);
   out[0] = first;
   let offset = 1;
   let value = remaining;

@@ -119,6 +119,16 @@ export function isIPv4Address(text: string): boolean {
 }
 
 /**
+ * The IPv4 address `host` stands for without asking DNS: the address itself,
+ * or 127.0.0.1 for "localhost" in any case (RFC 6761 6.3: resolvers answer
+ * it themselves); otherwise undefined.
+ */
+export function literalAddress(host: string): string | undefined {
+  if (IPV4.test(host)) return host;
+  return host.toLowerCase() === "localhost" ? "127.0.0.1" : undefined;
+}
+
+/**
  * A host name or an IPv4 address (what a URL's host may be here). A name
  * whose last label is a number ("10.0.0.256", "0x7f.1") is neither: resolvers
  * read such text as an address (RFC 1123 2.1; the WHATWG URL rule "ends in a
@@ -181,8 +191,9 @@ export function resolveHost(options: ResolveOptions): () => void {
     timer = timers.set(outcome, 0);
   };
 
-  if (isIPv4Address(host)) {
-    later(() => finish(() => options.onResolved(host)));
+  const literal = literalAddress(host);
+  if (literal) {
+    later(() => finish(() => options.onResolved(literal)));
     return cancel;
   }
   if (!dns) {

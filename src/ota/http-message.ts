@@ -9,7 +9,7 @@
  * goes into a message.
  */
 
-import { isHost, isIPv4Address } from "mqtt/resolver";
+import { isHost, literalAddress } from "mqtt/resolver";
 
 export const MAX_URL_LENGTH = 1024;
 
@@ -82,7 +82,7 @@ export function parseHttpUrl(url: string): HttpTarget {
   const port = match[2] === undefined ? standard : Number(match[2]);
   if (port < 1 || port > 65535) throw refuse(`port ${match[2]} is out of range 1-65535`);
   if (!isHost(name)) throw refuse(`host "${name}" is neither a host name nor an IPv4 address`);
-  const address = name.toLowerCase() === "localhost" ? "127.0.0.1" : isIPv4Address(name) ? name : undefined;
+  const address = literalAddress(name);
   return { address, port, host: port === standard ? name : `${name}:${port}`, name, path, secure };
 }
 

@@ -39,6 +39,7 @@ describe("firmware settings (mc/config)", () => {
   it("parses broker URLs to a host (name or IPv4 address) and port", () => {
     assert.deepEqual(parseBroker("b", "mqtt://10.1.2.3"), { host: "10.1.2.3", name: "10.1.2.3", port: 1883, tls: false });
     assert.deepEqual(parseBroker("b", "mqtt://localhost:1884/"), { host: "127.0.0.1", name: "localhost", port: 1884, tls: false });
+    assert.deepEqual(parseBroker("b", "mqtt://LocalHost"), { host: "127.0.0.1", name: "LocalHost", port: 1883, tls: false });
     assert.deepEqual(parseBroker("b", "mqtts://10.1.2.3"), { host: "10.1.2.3", name: "10.1.2.3", port: 8883, tls: true });
     assert.deepEqual(parseBroker("b", "mqtts://10.1.2.3:18883"), { host: "10.1.2.3", name: "10.1.2.3", port: 18883, tls: true });
     assert.deepEqual(parseBroker("b", "mqtts://broker.example.com"), { host: "broker.example.com", name: "broker.example.com", port: 8883, tls: true });

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { after, beforeEach, describe, it } from "node:test";
 import Net, { setHostsFile } from "../../../sim/node/modules/net";
 import { LinkError } from "../../../src/mqtt/transport";
-import { isHost, isIPv4Address, LocalNameResolver, NetResolver, type ResolveRequest, ResolveError, type ResolverOptions, resolveHost } from "../../../src/mqtt/resolver";
+import { isHost, isIPv4Address, literalAddress, LocalNameResolver, NetResolver, type ResolveRequest, ResolveError, type ResolverOptions, resolveHost } from "../../../src/mqtt/resolver";
 import { connect, setup, waitForSocket } from "../../helpers/client-harness";
 import { FakeSocket } from "../../helpers/fake-socket";
 import { realTimers } from "../../helpers/real-timers";
@@ -67,6 +67,14 @@ describe("host names: which strings are hosts", () => {
     assert.ok(!isIPv4Address("10.0.0.256"));
     assert.ok(!isIPv4Address("broker.lan"));
   });
+  it("the addresses known without DNS: an address itself, and localhost in any case (RFC 6761)", () => {
+    assert.equal(literalAddress("10.0.0.1"), "10.0.0.1");
+    assert.equal(literalAddress("localhost"), "127.0.0.1");
+    assert.equal(literalAddress("LocalHost"), "127.0.0.1");
+    assert.equal(literalAddress("localhost.lan"), undefined);
+    assert.equal(literalAddress("broker.lan"), undefined);
+    assert.equal(literalAddress("10.0.0.256"), undefined);
+  });
 });
 
 describe("host names: one look-up", () => {
@@ -77,6 +85,14 @@ describe("host names: one look-up", () => {
     timers.advance(0);
     assert.deepEqual(outcome, { calls: 1, address: "192.0.2.7" });
     assert.equal(ScriptedResolver.made.length, 0);
+  });
+
+  it("localhost is 127.0.0.1 without a resolver, after the call returns", () => {
+    const timers = new VirtualTimers();
+    const { outcome } = lookUp("LOCALHOST", timers, null);
+    assert.equal(outcome.calls, 0, "not from inside the call");
+    timers.advance(0);
+    assert.deepEqual(outcome, { calls: 1, address: "127.0.0.1" });
   });
 
   it("a name is asked of a new resolver made with the dns options, which is closed after the answer", () => {
@@ -255,6 +271,13 @@ describe("client: a broker given by host name", () => {
     assert.equal(ScriptedResolver.made.length, 2, "asked again for the reconnect");
     assert.equal(FakeSocket.last.options.address, "192.0.2.31", "the new address is used");
     assert.ok(ScriptedResolver.made.every((resolver) => resolver.closed));
+    client.close();
+  });
+
+  it("host localhost needs no resolver: the socket goes to 127.0.0.1 at once", () => {
+    const { client } = setup({ address: undefined, host: "localhost" });
+    client.start();
+    assert.equal(FakeSocket.last.options.address, "127.0.0.1");
     client.close();
   });
 

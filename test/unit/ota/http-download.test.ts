@@ -342,6 +342,7 @@ describe("HTTP download URLs", () => {
   it("takes an IPv4 address, localhost, a default port and a query", () => {
     assert.deepEqual(parseHttpUrl("http://192.168.1.10:8080/sim/0.2.0.bin"), { address: "192.168.1.10", port: 8080, host: "192.168.1.10:8080", name: "192.168.1.10", path: "/sim/0.2.0.bin", secure: false });
     assert.deepEqual(parseHttpUrl("http://localhost/a?b=c#part"), { address: "127.0.0.1", port: 80, host: "localhost", name: "localhost", path: "/a?b=c", secure: false });
+    assert.equal(parseHttpUrl("http://LOCALHOST:8080/a").address, "127.0.0.1");
     assert.deepEqual(parseHttpUrl("HTTP://10.0.0.2/"), { address: "10.0.0.2", port: 80, host: "10.0.0.2", name: "10.0.0.2", path: "/", secure: false });
     assert.deepEqual(parseHttpUrl("https://10.0.0.2/fw.bin"), { address: "10.0.0.2", port: 443, host: "10.0.0.2", name: "10.0.0.2", path: "/fw.bin", secure: true });
     assert.deepEqual(parseHttpUrl("https://10.0.0.2:8443/fw.bin"), { address: "10.0.0.2", port: 8443, host: "10.0.0.2:8443", name: "10.0.0.2", path: "/fw.bin", secure: true });
