@@ -11,6 +11,7 @@ import { MAX_REMAINING_LENGTH } from "../../../src/mqtt/constants";
 import { decodePacket } from "../../../src/mqtt/decoder";
 import { encode, encodeCheckedPublish } from "../../../src/mqtt/encoder";
 import type { Packet, PublishPacket } from "../../../src/mqtt/packets";
+import { PacketReader } from "../../../src/mqtt/reader";
 import {
   bad, bin, decodeFrame, encoderErrorTests, readAll, rejectionTests, remainingLength, splitFrame, vectorTests,
   wrongFlagTests, type EncoderCase, type Rejection, type Vector,
@@ -530,5 +531,26 @@ describe("encodeCheckedPublish (the client's hot path) matches encode", () => {
     const payload = Uint8Array.of(1, 2, 3);
     assert.deepEqual(Array.from(encodeCheckedPublish(topic, payload, 0, true, false, undefined)),
       Array.from(encode({ type: "publish", topic: "a/b", payload, qos: 0, retain: true, dup: false })));
+  });
+});
+
+describe("encoded packets are independent", () => {
+  it("small packets, cut from shared blocks, and large ones keep their bytes while later packets are encoded", () => {
+    const packets: PublishPacket[] = [];
+    for (let i = 1; i <= 60; i++) {
+      const size = i % 7 === 0 ? 300 : i * 3; // mostly small, some past the pooled size
+      packets.push({ type: "publish", topic: `t/${i}`, payload: new Uint8Array(size).fill(i), qos: 1, retain: false, dup: false, packetId: i });
+    }
+    const encoded = packets.map((packet) => encode(packet));
+    const expected = encoded.map((bytes) => Array.from(bytes));
+    for (let i = 0; i < 40; i++) encode({ type: "puback", packetId: i + 1 }).fill(0xff); // later packets, scribbled on
+    encoded.forEach((bytes, i) => {
+      assert.deepEqual(Array.from(bytes), expected[i], `packet ${i + 1} unchanged`);
+      const read: Packet[] = [];
+      new PacketReader().push(bytes, (packet) => read.push(packet));
+      assert.deepEqual(read, [packets[i]], `packet ${i + 1} reads back alone`);
+    });
+    const ids = new Set(encoded.map((bytes) => bytes.buffer));
+    assert.ok(ids.size < encoded.length, "small packets share blocks");
   });
 });
