@@ -1,13 +1,14 @@
 /*
  * `npm run bench`: performance figures as same-run ratios against a peer.
  *
- *   npm run bench                     everything (about 2 minutes on 2 cores)
+ *   npm run bench                     everything (about 1.5 minutes on 2 cores)
  *   npm run bench -- --quick          a short run (smaller counts, fewer rounds)
- *   npm run bench -- --only codec     one benchmark: codec, publish or xs (comma-separated for several)
+ *   npm run bench -- --only codec     one benchmark: codec, publish, xs or ota (comma-separated for several)
  *
  * Benchmarks (one module each):
  *   codec    ./codec.ts    our encoder + PacketReader vs mqtt-packet, packets/s (target: ours ≥ 2x)
  *   publish  ./publish.ts  QoS 1 to mosquitto, our client on the Node host's TCP vs MQTT.js (target: ≥ 1.5x msgs/s)
+ *                          (with a bare-socket reference, ./bare-publisher.ts)
  *   xs       ./xs.ts       the client on the XS engine: heap after connect and after 100,000 messages, compute per publish
  *   ota      ./ota.ts      the update agent on the XS engine: heap while streaming an image, compute per verification and per KiB hashed
  *
