@@ -10,6 +10,12 @@
  * Tests run with the Node host's module hooks (sim/node/register.ts), so they
  * import firmware modules as a device links them.
  *
+ * Each test file has a time limit (FILE_LIMIT_MS, per suite). A file that
+ * reaches it before any of its tests was reported most likely hung while Node loaded the
+ * module hooks (./tap-hangs.ts, nodejs/node#50948) and is run once more,
+ * with a line saying so; every other failure fails the suite. Each suite's
+ * TAP report is kept in build/test-results/.
+ *
  * Integration tests use Debian's mosquitto, openssl and python3-paho-mqtt;
  * run as root with apt-get, `npm test` installs the missing ones first
  * (tools/system-packages.ts). Without mosquitto they use aedes in its place
@@ -18,14 +24,18 @@
  */
 
 import { spawnSync } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { ROOT } from "../sim/firmware-modules";
 import { mosquittoPath } from "./brokers";
 import { ensureSystemPackages } from "./system-packages";
+import { readTapOutcome } from "./tap-hangs";
 
 const SUITES = ["unit", "integration", "xs"] as const;
 type Suite = (typeof SUITES)[number];
+
+/** The longest a test file may run, ms: several times the slowest file of each suite. */
+const FILE_LIMIT_MS: Record<Suite | "chosen", number> = { unit: 180_000, integration: 900_000, xs: 300_000, chosen: 900_000 };
 
 function testFiles(dir: string): string[] {
   const out: string[] = [];
@@ -70,12 +80,34 @@ process.stdout.write(mosquitto
   : "Brokers: aedes only; mosquitto is not installed, so tests that name it use aedes in its place (apt-get install -y mosquitto)\n");
 
 const tsc = join(ROOT, "node_modules/.bin/tsc");
-const nodeTest = (title: string, list: string[], concurrency: number) =>
-  run(title, process.execPath, ["--import", "tsx", "--import", "./sim/node/register.ts", "--test", "--test-reporter=spec", `--test-concurrency=${concurrency}`, ...list.map((file) => relative(ROOT, file))]);
+const results = join(ROOT, "build/test-results");
+
+/** Runs test files; files that hung before any test started are run once more. */
+function nodeTest(title: string, name: Suite | "chosen", list: string[], concurrency: number, again = false): boolean {
+  mkdirSync(results, { recursive: true });
+  const tap = join(results, `${name}${again ? "-again" : ""}.tap`);
+  rmSync(tap, { force: true });
+  const ok = run(title, process.execPath, [
+    "--import", "tsx", "--import", "./sim/node/register.ts", "--test", `--test-timeout=${FILE_LIMIT_MS[name]}`,
+    "--test-reporter=spec", "--test-reporter-destination=stdout", "--test-reporter=tap", `--test-reporter-destination=${tap}`,
+    `--test-concurrency=${concurrency}`, ...list.map((file) => relative(ROOT, file)),
+  ]);
+  if (ok || again) return ok;
+  let outcome;
+  try {
+    outcome = readTapOutcome(readFileSync(tap, "utf8"));
+  }
+  catch {
+    return false;
+  }
+  if (!outcome.hung.length || outcome.failed.length) return false;
+  process.stdout.write(`== ${outcome.hung.length} file(s) hung before any of their tests was reported, as Node can while loading module hooks (nodejs/node#50948); running them once more: ${outcome.hung.map((file) => relative(ROOT, file)).join(", ")}\n`);
+  return nodeTest(`${title}, hung files again`, name, outcome.hung, 1, true);
+}
 
 let ok = true;
 if (files.length) {
-  ok = nodeTest("chosen tests", files, 1);
+  ok = nodeTest("chosen tests", "chosen", files, 1);
 }
 else {
   const chosen = suites.length ? suites : [...SUITES];
@@ -87,7 +119,7 @@ else {
   for (const suite of chosen) {
     if (!ok) break;
     // Unit tests run in parallel; suites that start brokers and devices run one file at a time.
-    ok = nodeTest(`${suite} tests`, testFiles(join(ROOT, "test", suite)), suite === "unit" ? 2 : 1);
+    ok = nodeTest(`${suite} tests`, suite, testFiles(join(ROOT, "test", suite)), suite === "unit" ? 2 : 1);
   }
 }
 process.exit(ok ? 0 : 1);
