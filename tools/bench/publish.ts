@@ -9,8 +9,9 @@
  * publishes outstanding (a new one starts when one settles), so our client's
  * `inflightWindow` equals the harness window and MQTT.js, which has no window
  * option, never has more than `window` unacknowledged messages either. Each
- * message is a reading as the firmware publishes it (a JSON string, different
- * per message, built before timing). Latency is publish() call to the
+ * message is a reading as the firmware publishes it: a JSON string, different
+ * per message, made by JSON.stringify just before the publish call (inside
+ * the timed loop, the same for both clients). Latency is publish() call to the
  * promise settling on PUBACK. Client CPU is this process's user+system CPU
  * time per message (the broker runs elsewhere).
  *
@@ -106,12 +107,21 @@ interface Run {
   latencies: Float64Array;
 }
 
-function payloads(count: number, offset: number): string[] {
+/**
+ * Reading number `seq` as the firmware publishes one: made by JSON.stringify
+ * just before the publish call, inside the timed loop, for both clients. (Made
+ * in advance and kept in a long array, V8's string in pieces would outlive the
+ * young generation, and the first client to read its characters would pay to
+ * join and promote it; a reading made just before its publish never costs that.)
+ */
+function reading(seq: number): string {
+  return JSON.stringify({ value: 21.5 + (seq % 16) * 0.0625, unit: "°C", ts: 1795370428594 + seq * 5000, seq });
+}
+
+/** Readings `first` to `first + count - 1`, for the bare publisher to encode before timing. */
+function readings(first: number, count: number): string[] {
   const out: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const seq = offset + i + 1;
-    out.push(JSON.stringify({ value: 21.5 + (seq % 16) * 0.0625, unit: "°C", ts: 1795370428594 + seq * 5000, seq }));
-  }
+  for (let i = 0; i < count; i++) out.push(reading(first + i));
   return out;
 }
 
@@ -120,9 +130,8 @@ function percent(microsPerSecond: number): string {
   return `${Math.round(microsPerSecond / 1e4)}%`;
 }
 
-/** Publishes `messages` keeping `window` outstanding; resolves when the last is acknowledged. */
-function drive(client: Publisher, messages: string[], window: number, brokerCpu: () => number | undefined): Promise<Run> {
-  const count = messages.length;
+/** Publishes readings `first` to `first + count - 1` keeping `window` outstanding; resolves when the last is acknowledged. */
+function drive(client: Publisher, first: number, count: number, window: number, brokerCpu: () => number | undefined): Promise<Run> {
   const latencies = new Float64Array(count);
   return new Promise<Run>((resolve, reject) => {
     let sent = 0;
@@ -136,7 +145,7 @@ function drive(client: Publisher, messages: string[], window: number, brokerCpu:
     const next = () => {
       const index = sent++;
       const at = performance.now();
-      client.publish(messages[index]).then(() => {
+      client.publish(reading(first + index)).then(() => {
         latencies[index] = performance.now() - at;
         if (++done === count) {
           clearTimeout(limit);
@@ -174,22 +183,22 @@ export async function publishBench({ quick, progress }: BenchOptions): Promise<B
       const ours = await connectOurs(broker.port, `bench-ours-${tag}`, window);
       const peer = await connectMQTTjs(broker.port, `bench-mqttjs-${tag}`);
       const bare = await BarePublisher.connect(broker.port, `bench-bare-${tag}`);
-      await drive(ours, payloads(warm, offset), window, cpuSeconds);
-      await drive(peer, payloads(warm, offset), window, cpuSeconds);
-      await bare.run(BarePublisher.packets(TOPIC, payloads(warm, offset)), window);
+      await drive(ours, offset + 1, warm, window, cpuSeconds);
+      await drive(peer, offset + 1, warm, window, cpuSeconds);
+      await bare.run(BarePublisher.packets(TOPIC, readings(offset + 1, warm)), window);
       offset += warm;
       const a: Run[] = [];
       const b: Run[] = [];
       const c: BareRun[] = [];
       for (let round = 0; round < rounds; round++) {
-        const messages = payloads(count, offset);
-        const packets = BarePublisher.packets(TOPIC, messages);
+        const first = offset + 1;
+        const packets = BarePublisher.packets(TOPIC, readings(first, count));
         offset += count;
         const sides = ["ours", "peer", "bare"] as const;
         for (let turn = 0; turn < sides.length; turn++) {
           const who = sides[(round + turn) % sides.length];
-          const run = who === "ours" ? await drive(ours, messages, window, cpuSeconds)
-            : who === "peer" ? await drive(peer, messages, window, cpuSeconds)
+          const run = who === "ours" ? await drive(ours, first, count, window, cpuSeconds)
+            : who === "peer" ? await drive(peer, first, count, window, cpuSeconds)
             : await bare.run(packets, window);
           if (who === "ours") a.push(run as Run);
           else if (who === "peer") b.push(run as Run);
@@ -235,7 +244,7 @@ export async function publishBench({ quick, progress }: BenchOptions): Promise<B
     await broker.stop();
   }
   notes.unshift(
-    `${count.toLocaleString("en-US")} QoS 1 messages per round (a ${payloads(1, 0)[0].length}-byte JSON reading to ${TOPIC}), ${rounds} rounds per publisher and window, the order rotating, after ${warm.toLocaleString("en-US")} warm-up messages each; broker ${broker.name} on 127.0.0.1`,
+    `${count.toLocaleString("en-US")} QoS 1 messages per round (a ${reading(1).length}-byte JSON reading to ${TOPIC}, made by JSON.stringify just before each publish), ${rounds} rounds per publisher and window, the order rotating, after ${warm.toLocaleString("en-US")} warm-up messages each; broker ${broker.name} on 127.0.0.1`,
     "ours: MQTTClient on sim/node/modules/tcp.ts (lwIP send-buffer model), inflightWindow = window; MQTT.js: MqttClient over net (noDelay), protocol 3.1.1, clean session, in-memory stores, no reconnect; the harness keeps exactly `window` publishes outstanding for both",
     "bare socket: a reference in the same rounds, tools/bench/bare-publisher.ts: packets encoded before timing, written to a noDelay Node socket, one per PUBACK read, at the same window; no client work at all. It is not a bound: a publisher that answers later answers larger batches, and can go faster",
     "latency: publish() call to PUBACK (promise settled), percentiles over all timed messages; CPU: user+system time per message of this process (client) and of the broker process (/proc, 10 ms ticks), median round; busy = CPU per message x messages/s, as a share of one core (each side is single-threaded, the machine has 2 cores)",
