@@ -43,9 +43,6 @@ export type ClientState = "idle" | "connecting" | "connected" | "waiting" | "clo
 /** Topics whose bytes the client keeps; past it the cache starts afresh. */
 const TOPIC_CACHE = 16;
 
-/** PUBLISH packets up to this size are encoded into one reused buffer, which the socket copies. */
-const SCRATCH_BYTES = 256;
-
 export interface PublishOptions {
   qos?: QoS;
   retain?: boolean;
@@ -80,8 +77,6 @@ export class MQTTClient {
   readonly #subscriptions = new Subscriptions();
   /** Encoded topic names by name: a sensor publishes to a handful of topics over and over. */
   readonly #topics = new Map<string, Uint8Array>();
-  /** Made at the first publish: allocating a packet per message costs more than copying it (V8 and XS alike). */
-  #scratch: Uint8Array | undefined;
   #attempt = 0;
   #connectedAt = 0;
   #lastSent = 0;
@@ -395,14 +390,11 @@ export class MQTTClient {
 
   #send(packet: Packet): void {
     const transport = this.#transport;
-    if (transport) {
-      if (packet.type === "publish") transport.send(this.#encodePublish(packet), true);
-      else transport.send(encode(packet));
-    }
+    if (transport) transport.send(packet.type === "publish" ? this.#encodePublish(packet) : encode(packet));
     this.#lastSent = this.#timers.now();
   }
 
-  /** PUBLISH on the hot path: the topic was checked by publish() (or is the birth's), its bytes kept; the packet may be in #scratch. */
+  /** PUBLISH on the hot path: the topic was checked by publish() (or is the birth's), its bytes kept. */
   #encodePublish(packet: PublishPacket): Uint8Array {
     let topic = this.#topics.get(packet.topic);
     if (!topic) {
@@ -411,8 +403,7 @@ export class MQTTClient {
       if (this.#topics.size >= TOPIC_CACHE) this.#topics.clear();
       this.#topics.set(packet.topic, topic);
     }
-    this.#scratch ??= new Uint8Array(SCRATCH_BYTES);
-    return encodeCheckedPublish(topic, packet.payload, packet.qos, packet.retain, packet.dup, packet.packetId, this.#scratch);
+    return encodeCheckedPublish(topic, packet.payload, packet.qos, packet.retain, packet.dup, packet.packetId);
   }
 
   /**

@@ -83,11 +83,10 @@ function packetBytes(size: number): Uint8Array {
  * variable header starts at `1 + lengthBytes(remaining)`. (Remaining Length
  * fits 28 bits, so shifts serve: 2.2.3.)
  */
-function allocate(first: number, remaining: number, what: string, scratch?: Uint8Array): Uint8Array {
+function allocate(first: number, remaining: number, what: string): Uint8Array {
   if (remaining > MAX_REMAINING_LENGTH)
     throw new RangeError(`${what} would be ${remaining} bytes; MQTT allows at most ${MAX_REMAINING_LENGTH} (2.2.3)`);
-  const size = 1 + lengthBytes(remaining) + remaining;
-  const out = scratch && scratch.length >= size ? new Uint8Array(scratch.buffer, scratch.byteOffset, size) : packetBytes(size);
+  const out = packetBytes(1 + lengthBytes(remaining) + remaining);
   out[0] = first;
   let offset = 1;
   let value = remaining;
@@ -151,12 +150,11 @@ function encodePublish(packet: PublishPacket): Uint8Array {
  * A PUBLISH from parts the caller has already checked: `topic` as its
  * encoded bytes (valid topic name), qos, flags and id consistent. For the
  * client's hot path, which validates at `publish()` and keeps each topic's
- * bytes; everything else should call `encode`. With `scratch` large enough,
- * the packet is written there (the result is a view of it), not allocated.
+ * bytes; everything else should call `encode`.
  */
-export function encodeCheckedPublish(topic: Uint8Array, payload: Uint8Array, qos: QoS, retain: boolean, dup: boolean, packetId: number | undefined, scratch?: Uint8Array): Uint8Array {
+export function encodeCheckedPublish(topic: Uint8Array, payload: Uint8Array, qos: QoS, retain: boolean, dup: boolean, packetId: number | undefined): Uint8Array {
   const remaining = 2 + topic.length + (qos ? 2 : 0) + payload.length;
-  const out = allocate(publishFirstByte(qos, retain, dup), remaining, "publish", scratch);
+  const out = allocate(publishFirstByte(qos, retain, dup), remaining, "publish");
   let offset = writeUint16(out, 1 + lengthBytes(remaining), topic.length);
   out.set(topic, offset);
   offset += topic.length;

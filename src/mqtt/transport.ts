@@ -19,11 +19,7 @@ import { MalformedPacketError } from "./errors";
 import type { Packet } from "./packets";
 import { PacketReader } from "./reader";
 
-/**
- * The ECMA-419 TCP socket surface the transport uses. `write` copies the
- * bytes before it returns (lwIP's TCP_WRITE_FLAG_COPY in Moddable's
- * modules/io/socket/lwip/tcp.c), so a written buffer may be reused at once.
- */
+/** The ECMA-419 TCP socket surface the transport uses. */
 export interface SocketInstance {
   read(): ArrayBuffer | undefined;
   write(bytes: ArrayBuffer | ArrayBufferView): unknown;
@@ -119,14 +115,9 @@ export class Transport {
     return this.#open;
   }
 
-  /**
-   * Queues an encoded packet; writes at once as far as the socket allows.
-   * `borrowed`: the bytes are the caller's scratch, reused once this returns,
-   * so what cannot be written at once is queued as a copy.
-   */
-  send(bytes: Uint8Array, borrowed = false): void {
+  /** Queues an encoded packet; writes at once as far as the socket allows. */
+  send(bytes: Uint8Array): void {
     if (!this.#socket) return;
-    if (borrowed && !(this.#open && this.#queueHead === this.#queue.length && this.#writable >= bytes.length)) bytes = bytes.slice();
     this.#queue.push(bytes);
     this.#queued += bytes.length;
     if (this.#open) this.#flush();
