@@ -7,9 +7,9 @@
  *
  * In src/typings/board/, not src/typings/: the board hosts' manifests list it
  * by itself, and tsconfig.node.json (whose Node types declare a "net" module
- * of their own) takes it by name, so the two declarations merge. The ESP32 host manifest excludes the SDK's typings/net.d.ts
- * ("~") and lists this file in its TypeScript `types` (so do hosts/pico_w and
- * hosts/sim), so device builds and
+ * of their own) takes it by name, so the two declarations merge. The host
+ * manifests (esp32, pico_w, sim) exclude the SDK's typings/net.d.ts ("~") and
+ * list this file in their TypeScript `types`, so device builds and
  * tsconfig.json check against the same declarations.
  *
  * Pico W: pico/modNet.c reads the first lwIP interface without checking that
